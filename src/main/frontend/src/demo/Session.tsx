@@ -1,0 +1,152 @@
+import { useReducer, useState, type FormEvent } from 'react';
+import { applyTaskUpdate, type Task, type TaskEventName, type TaskUpdate } from '../core';
+import { ConnectionStatus, useTaskSyncClient, useTaskSyncEvent } from '../react';
+import { newTaskId, publishTaskEvent } from './devApi';
+
+interface LogEntry {
+  at: string;
+  text: string;
+}
+
+const MAX_LOG = 30;
+
+function tasksReducer(tasks: readonly Task[], update: TaskUpdate): readonly Task[] {
+  return applyTaskUpdate(tasks, update);
+}
+
+export function Session({ user, devMode, presetUsers }: { user: string; devMode: boolean; presetUsers: string[] }) {
+  const client = useTaskSyncClient();
+  const [tasks, dispatch] = useReducer(tasksReducer, []);
+  const [log, setLog] = useState<LogEntry[]>([]);
+  const [stopped, setStopped] = useState(false);
+
+  const note = (text: string) =>
+    setLog((prev) => [{ at: new Date().toLocaleTimeString(), text }, ...prev].slice(0, MAX_LOG));
+
+  useTaskSyncEvent('taskUpdate', (u) => {
+    dispatch(u);
+    note(`${u.event} ${String(u.task.id)}${u.task.title ? ` “${u.task.title}”` : ''}`);
+  });
+  useTaskSyncEvent('connected', (info) => note(`connected as ${info.user_id} (${info.connection_id})`));
+  useTaskSyncEvent('close', (c) =>
+    note(`closed ${c.code}${c.reason ? ` ${c.reason}` : ''}${c.retryInMs !== null ? `, retry in ${c.retryInMs} ms` : ''}`),
+  );
+  useTaskSyncEvent('error', (e) => note(`error (${e.source}): ${e.message}`));
+  // A real app would refetch its task list here; the demo has no list endpoint.
+  useTaskSyncEvent('resync', () => note('resync requested: events may have been missed'));
+
+  const publish = async (event_type: TaskEventName, task: Task) => {
+    try {
+      await publishTaskEvent({ event_type, user_id: user, task });
+    } catch (err) {
+      note(`publish failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const toggleConnection = () => {
+    if (stopped) client.connect();
+    else client.close();
+    setStopped(!stopped);
+  };
+
+  const otherUser = presetUsers.find((u) => u !== user) ?? 'bob';
+
+  return (
+    <>
+      <section className="card">
+        <div className="row spread">
+          <span>
+            Signed in as <strong data-testid="current-user">{user}</strong>
+          </span>
+          <ConnectionStatus data-testid="status" />
+        </div>
+        <div className="row">
+          <button type="button" className="secondary" onClick={toggleConnection}>
+            {stopped ? 'Connect' : 'Disconnect'}
+          </button>
+          <button type="button" className="secondary" onClick={() => client.reconnect()} disabled={stopped}>
+            Reconnect now
+          </button>
+          <a href={`?user=${encodeURIComponent(user)}`} target="_blank" rel="noopener" data-testid="open-same-user">
+            Open another tab as {user}
+          </a>
+          <a href={`?user=${encodeURIComponent(otherUser)}`} target="_blank" rel="noopener" data-testid="open-other-user">
+            Open a tab as {otherUser}
+          </a>
+        </div>
+      </section>
+
+      {devMode && <CreateTaskForm onCreate={(title) => publish('task.created', { id: newTaskId(), title, status: 'pending' })} />}
+
+      <section className="card">
+        <h2>Tasks</h2>
+        <ul data-testid="task-list" className="tasks">
+          {tasks.map((task) => (
+            <li key={String(task.id)} data-task-id={String(task.id)} data-task-status={task.status ?? ''}>
+              <span className={task.status === 'completed' ? 'title done' : 'title'}>{task.title ?? String(task.id)}</span>
+              <span className="badge">{task.status ?? 'unknown'}</span>
+              {devMode && (
+                <span className="actions">
+                  {task.status !== 'completed' && (
+                    <button type="button" className="secondary" onClick={() => publish('task.completed', { ...task, status: 'completed' })}>
+                      Complete
+                    </button>
+                  )}
+                  <button type="button" className="secondary" onClick={() => publish('task.deleted', task)}>
+                    Delete
+                  </button>
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+        {tasks.length === 0 && <p className="hint">No tasks yet. Events appear here live.</p>}
+      </section>
+
+      <section className="card">
+        <h2>Activity</h2>
+        <ol className="log" data-testid="activity">
+          {log.map((entry, i) => (
+            <li key={log.length - i}>
+              <time>{entry.at}</time> {entry.text}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}
+
+function CreateTaskForm({ onCreate }: { onCreate: (title: string) => Promise<void> }) {
+  const [title, setTitle] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const trimmed = title.trim();
+    if (!trimmed) return;
+    setBusy(true);
+    await onCreate(trimmed);
+    setBusy(false);
+    setTitle('');
+  };
+
+  return (
+    <section className="card">
+      <form className="row" onSubmit={submit}>
+        <label htmlFor="title">New task</label>
+        <input
+          id="title"
+          data-testid="task-title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          placeholder="Buy milk"
+          autoComplete="off"
+        />
+        <button type="submit" data-testid="create-task" disabled={busy}>
+          Create
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import type { Task, TaskEventName } from '../core';
+
+/** The server answers 404 on /dev/* when dev mode is off. */
+export class DevModeOffError extends Error {
+  constructor() {
+    super('Dev mode is off on the server');
+    this.name = 'DevModeOffError';
+  }
+}
+
+export async function fetchDevToken(userId: string): Promise<string> {
+  const res = await fetch(`/dev/token?user_id=${encodeURIComponent(userId)}`, {
+    headers: { Accept: 'application/json' },
+    cache: 'no-store',
+  });
+  if (res.status === 404) throw new DevModeOffError();
+  if (!res.ok) throw new Error(`GET /dev/token failed: HTTP ${res.status}`);
+  const body = (await res.json()) as { token?: unknown };
+  if (typeof body.token !== 'string' || !body.token) throw new Error('GET /dev/token returned no token');
+  return body.token;
+}
+
+export interface PublishRequest {
+  event_type: TaskEventName;
+  user_id: string;
+  task: Task;
+}
+
+export async function publishTaskEvent(request: PublishRequest): Promise<{ status: string; id?: string }> {
+  const res = await fetch('/dev/publish', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(request),
+  });
+  if (res.status === 404) throw new DevModeOffError();
+  if (!res.ok) throw new Error(`POST /dev/publish failed: HTTP ${res.status}`);
+  return (await res.json()) as { status: string; id?: string };
+}
+
+/** Works on plain http too, where crypto.randomUUID() is unavailable. */
+export function newTaskId(): string {
+  return `t-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,10 @@
+export { useTaskSync, useWebSocket, type TaskSyncState } from './useTaskSync';
+export {
+  WebSocketProvider,
+  useTaskSyncClient,
+  useTaskSyncEvent,
+  useTopic,
+  useWebSocketStatus,
+  type WebSocketProviderProps,
+} from './context';
+export { ConnectionStatus, type ConnectionStatusProps } from './ConnectionStatus';

@@ -1,0 +1,74 @@
+package dev.tasksync.config;
+
+import dev.tasksync.auth.JwtDecoderFactory;
+import dev.tasksync.auth.TokenVerifier;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.web.server.authentication.ServerBearerTokenAuthenticationConverter;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import reactor.core.publisher.Mono;
+
+/**
+ * HTTP access rules. WebSocket handshakes pass through and are authenticated by the
+ * handler (so failures become close code 4001); Dapr callbacks are guarded by the app API
+ * token filter; {@code /stats} and Actuator endpoints other than health need the admin role;
+ * everything not listed is denied.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class SecurityConfig {
+
+    static final String ADMIN = "TASKSYNC_ADMIN";
+
+    @Bean
+    ReactiveJwtDecoder jwtDecoder(AuthProperties props) {
+        return JwtDecoderFactory.create(props);
+    }
+
+    @Bean
+    TokenVerifier tokenVerifier(ReactiveJwtDecoder decoder, AuthProperties props) {
+        return new TokenVerifier(decoder, props);
+    }
+
+    @Bean
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, TokenVerifier verifier,
+            WebSocketProperties ws) {
+        Converter<Jwt, Mono<AbstractAuthenticationToken>> admin = jwt -> Mono.just(new JwtAuthenticationToken(jwt,
+                verifier.toPrincipal(jwt).admin() ? List.of(new SimpleGrantedAuthority(ADMIN)) : List.of()));
+        var bearer = new ServerBearerTokenAuthenticationConverter();
+        return http
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .requestCache(c -> c.requestCache(NoOpServerRequestCache.getInstance()))
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .authorizeExchange(ex -> ex
+                        .pathMatchers(HttpMethod.GET, ws.path()).permitAll()
+                        .pathMatchers(HttpMethod.POST, DaprProperties.ROUTE).permitAll()
+                        .pathMatchers(HttpMethod.GET, "/dapr/subscribe", "/dapr/config", "/healthz").permitAll()
+                        .pathMatchers(HttpMethod.GET, "/health", "/actuator/health", "/actuator/health/**").permitAll()
+                        .pathMatchers(HttpMethod.GET, "/", "/index.html", "/assets/**", "/favicon.ico").permitAll()
+                        .pathMatchers("/dev/**").permitAll() // only mapped when tasksync.dev.enabled=true
+                        .pathMatchers("/stats", "/actuator/**").hasAuthority(ADMIN)
+                        .anyExchange().denyAll())
+                .oauth2ResourceServer(rs -> rs
+                        // The handshake's token is the handler's business: a bad one must close with 4001, not 401.
+                        .bearerTokenConverter(exchange -> exchange.getRequest().getPath().value().equals(ws.path())
+                                ? Mono.empty() : bearer.convert(exchange))
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(admin)))
+                .build();
+    }
+}

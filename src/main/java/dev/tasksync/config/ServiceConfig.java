@@ -1,0 +1,89 @@
+package dev.tasksync.config;
+
+import dev.tasksync.auth.TokenVerifier;
+import dev.tasksync.fanout.Hub;
+import dev.tasksync.ingress.CloudEventReader;
+import dev.tasksync.ingress.DaprApiTokenFilter;
+import dev.tasksync.ingress.EventDispatcher;
+import dev.tasksync.ops.TasksyncMetrics;
+import dev.tasksync.ws.ClientMessageParser;
+import dev.tasksync.ws.ServerMessages;
+import dev.tasksync.ws.SyncWebSocketHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import reactor.netty.http.server.WebsocketServerSpec;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Wires the capabilities together; behaviour lives in the plain classes it creates. */
+@Configuration(proxyBeanMethods = false)
+class ServiceConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceConfig.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    Hub hub() {
+        return new Hub();
+    }
+
+    @Bean
+    TasksyncMetrics tasksyncMetrics(MeterRegistry registry, Hub hub) {
+        return new TasksyncMetrics(registry, hub);
+    }
+
+    @Bean
+    ServerMessages serverMessages(JsonMapper json) {
+        return new ServerMessages(json);
+    }
+
+    @Bean
+    CloudEventReader cloudEventReader(JsonMapper json, Clock clock) {
+        return new CloudEventReader(json, clock);
+    }
+
+    @Bean
+    EventDispatcher eventDispatcher(Hub hub, ServerMessages messages, TasksyncMetrics metrics) {
+        return new EventDispatcher(hub, messages, metrics);
+    }
+
+    @Bean
+    DaprApiTokenFilter daprApiTokenFilter(DaprProperties dapr) {
+        if (!dapr.hasAppApiToken()) {
+            log.warn("APP_API_TOKEN is not set: the Dapr route accepts deliveries from any caller that can reach it");
+        }
+        return new DaprApiTokenFilter(dapr.appApiToken(), DaprProperties.ROUTE);
+    }
+
+    @Bean
+    SyncWebSocketHandler syncWebSocketHandler(TokenVerifier verifier, Hub hub, ServerMessages messages,
+            JsonMapper json, TasksyncMetrics metrics, WebSocketProperties ws, Clock clock) {
+        return new SyncWebSocketHandler(verifier, hub, messages, new ClientMessageParser(json), metrics,
+                ws.outboundQueue(), ws.maxTopicLength(), clock);
+    }
+
+    @Bean
+    HandlerMapping webSocketMapping(SyncWebSocketHandler handler, WebSocketProperties ws) {
+        return new SimpleUrlHandlerMapping(Map.of(ws.path(), handler), -1);
+    }
+
+    @Bean
+    WebSocketHandlerAdapter webSocketHandlerAdapter(WebSocketProperties ws) {
+        var strategy = new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
+                .maxFramePayloadLength((int) ws.maxFrameSize().toBytes()));
+        return new WebSocketHandlerAdapter(new HandshakeWebSocketService(strategy));
+    }
+}

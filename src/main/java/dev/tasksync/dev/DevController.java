@@ -1,0 +1,105 @@
+package dev.tasksync.dev;
+
+import dev.tasksync.config.AuthProperties;
+import dev.tasksync.config.DaprProperties;
+import dev.tasksync.config.DevProperties;
+import dev.tasksync.ingress.DaprReply;
+import dev.tasksync.ingress.TaskUpdatesController;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * Dev-mode helpers for {@code make run} and the demo page: mint a token for any user with
+ * the configured HS256 secret, and publish a task event the way the backend would.
+ */
+@RestController
+@ConditionalOnBooleanProperty("tasksync.dev.enabled")
+public class DevController {
+
+    private final AuthProperties auth;
+    private final DaprProperties dapr;
+    private final DevProperties dev;
+    private final TaskUpdatesController ingress;
+    private final Clock clock;
+    private final WebClient daprClient;
+
+    public DevController(AuthProperties auth, DaprProperties dapr, DevProperties dev, TaskUpdatesController ingress,
+            Clock clock) {
+        this.auth = auth;
+        this.dapr = dapr;
+        this.dev = dev;
+        this.ingress = ingress;
+        this.clock = clock;
+        this.daprClient = dev.daprHttpEndpoint() == null || dev.daprHttpEndpoint().isBlank() ? null
+                : WebClient.builder().baseUrl(dev.daprHttpEndpoint()).build();
+    }
+
+    /** {@code GET /dev/token?user_id=alice[&topics=list:*,gifts:all][&admin=true]}. */
+    @GetMapping(path = "/dev/token", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, String>> token(@RequestParam("user_id") String userId,
+            @RequestParam(name = "topics", defaultValue = "") String topics,
+            @RequestParam(name = "admin", defaultValue = "false") boolean admin) {
+        if (!auth.hasSecret() || userId.isBlank()) {
+            return ResponseEntity.status(HttpStatus.BAD_REQUEST)
+                    .body(Map.of("error", "dev tokens need an HS256 secret and a user_id"));
+        }
+        Instant now = clock.instant();
+        JwtClaimsSet.Builder claims = JwtClaimsSet.builder().subject(userId).issuedAt(now)
+                .expiresAt(now.plus(dev.tokenTtl()));
+        List<String> grants = Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        if (!grants.isEmpty()) {
+            claims.claim(auth.topicsClaim(), grants);
+        }
+        if (admin) {
+            claims.claim(auth.rolesClaim(), List.of(auth.adminRole()));
+        }
+        if (auth.issuer() != null && !auth.issuer().isBlank()) {
+            claims.issuer(auth.issuer());
+        }
+        if (!auth.audiences().isEmpty()) {
+            claims.audience(auth.audiences());
+        }
+        var key = new SecretKeySpec(auth.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        var encoder = NimbusJwtEncoder.withSecretKey(key).algorithm(MacAlgorithm.HS256).build();
+        String token = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(),
+                claims.build())).getTokenValue();
+        return ResponseEntity.ok(Map.of("token", token, "user_id", userId));
+    }
+
+    /** Publishes through the local daprd when one is configured, else straight into the route's handler. */
+    @PostMapping(path = "/dev/publish", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<DaprReply> publish(@RequestBody byte[] body) {
+        if (daprClient == null) {
+            return Mono.just(ingress.handle(body, MediaType.APPLICATION_JSON));
+        }
+        return daprClient.post()
+                .uri("/v1.0/publish/{pubsub}/{topic}", dapr.pubsubName(), dapr.topic())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .retrieve()
+                .toBodilessEntity()
+                .thenReturn(DaprReply.SUCCESS);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tasksync.fanout;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The connection registry: two indexes, connections by user and subscribers by topic, so
+ * who-gets-what is one lookup, never a scan. Reads (every publication) take no lock;
+ * writes lock only the map bin of one user or topic, so unrelated connects and subscribes
+ * don't contend. Frames arrive already encoded and are shared by all recipients.
+ */
+public final class Hub {
+
+    private final Map<String, Set<Recipient>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, Set<Recipient>> byTopic = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+
+    /** Registers a connection for its user's events. */
+    public void add(Recipient r) {
+        byUser.compute(r.userId(), (user, set) -> {
+            Set<Recipient> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            s.add(r);
+            return s;
+        });
+        connections.incrementAndGet();
+    }
+
+    /** Forgets a connection and all its subscriptions. Safe to call more than once. */
+    public void remove(Recipient r) {
+        for (String topic : r.topics()) {
+            unsubscribe(r, topic);
+        }
+        boolean[] removed = {false};
+        byUser.computeIfPresent(r.userId(), (user, set) -> {
+            removed[0] = set.remove(r);
+            return set.isEmpty() ? null : set;
+        });
+        if (removed[0]) {
+            connections.decrementAndGet();
+        }
+    }
+
+    /** Adds a subscription; returns false if it already existed. */
+    public boolean subscribe(Recipient r, String topic) {
+        if (!r.topics().add(topic)) {
+            return false;
+        }
+        byTopic.compute(topic, (t, set) -> {
+            Set<Recipient> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            s.add(r);
+            return s;
+        });
+        return true;
+    }
+
+    /** Removes a subscription; returns false if there was none. */
+    public boolean unsubscribe(Recipient r, String topic) {
+        if (!r.topics().remove(topic)) {
+            return false;
+        }
+        byTopic.computeIfPresent(topic, (t, set) -> {
+            set.remove(r);
+            return set.isEmpty() ? null : set;
+        });
+        return true;
+    }
+
+    /** Hands {@code frame} to every connection of {@code userId}. */
+    public Delivery publishToUser(String userId, byte[] frame) {
+        return offerAll(byUser.get(userId), frame);
+    }
+
+    /** Hands {@code frame} to every subscriber of {@code topic}. */
+    public Delivery publishToTopic(String topic, byte[] frame) {
+        return offerAll(byTopic.get(topic), frame);
+    }
+
+    private static Delivery offerAll(Set<Recipient> recipients, byte[] frame) {
+        if (recipients == null) {
+            return Delivery.NONE;
+        }
+        int delivered = 0;
+        int dropped = 0;
+        for (Recipient r : recipients) {
+            if (r.offer(frame)) {
+                delivered++;
+            } else {
+                dropped++;
+            }
+        }
+        return new Delivery(delivered, dropped);
+    }
+
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    public int userCount() {
+        return byUser.size();
+    }
+
+    public int topicCount() {
+        return byTopic.size();
+    }
+
+    /** Open connections per user, sorted by user id. */
+    public Map<String, Integer> connectionsPerUser() {
+        Map<String, Integer> out = new TreeMap<>();
+        byUser.forEach((user, set) -> {
+            if (!set.isEmpty()) {
+                out.put(user, set.size());
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.tasksync.ops;
+
+import dev.tasksync.fanout.Delivery;
+import dev.tasksync.fanout.Hub;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The service's own meters. Counters are looked up once per tag value and cached, so the
+ * hot path is an atomic add, never a registry lookup.
+ */
+public final class TasksyncMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter deliveries;
+    private final Counter slowConsumerDrops;
+    private final Map<String, Counter> cache = new ConcurrentHashMap<>();
+
+    public TasksyncMetrics(MeterRegistry registry, Hub hub) {
+        this.registry = registry;
+        this.deliveries = Counter.builder("tasksync.deliveries")
+                .description("Frames handed to a connection's queue").register(registry);
+        this.slowConsumerDrops = Counter.builder("tasksync.drops").tag("reason", "slow_consumer")
+                .description("Frames not delivered, by reason").register(registry);
+        Gauge.builder("tasksync.connections", hub, Hub::connectionCount).register(registry);
+        Gauge.builder("tasksync.users", hub, Hub::userCount).register(registry);
+        Gauge.builder("tasksync.topics", hub, Hub::topicCount).register(registry);
+    }
+
+    public void delivered(Delivery d) {
+        if (d.delivered() > 0) {
+            deliveries.increment(d.delivered());
+        }
+        if (d.dropped() > 0) {
+            slowConsumerDrops.increment(d.dropped());
+        }
+    }
+
+    public void authFailure(String reason) {
+        counter("tasksync.auth.failures", "reason", reason).increment();
+    }
+
+    public void eventReceived(String kind) {
+        counter("tasksync.events.received", "kind", kind).increment();
+    }
+
+    public void daprReply(String status, String reason) {
+        counter("tasksync.dapr.replies", "status", status, "reason", reason).increment();
+    }
+
+    public void clientError(String reason) {
+        counter("tasksync.client.errors", "reason", reason).increment();
+    }
+
+    private Counter counter(String name, String... tags) {
+        return cache.computeIfAbsent(name + String.join("|", tags),
+                k -> Counter.builder(name).tags(tags).register(registry));
+    }
+}

@@ -1,0 +1,28 @@
+package dev.tasksync.ws;
+
+/**
+ * What a client may send. Both seed dialects are accepted: {@code {"type":"ping"}} (realtime
+ * skill) and {@code {"action":…}} (endpoint document).
+ */
+public sealed interface ClientMessage {
+
+    /** Keep-alive; {@code actionDialect} says which reply shape the client expects. */
+    record Ping(boolean actionDialect) implements ClientMessage {
+    }
+
+    /** {@code topic} is null when the client left it out. */
+    record Subscribe(String topic) implements ClientMessage {
+    }
+
+    /** {@code topic} is null when the client left it out. */
+    record Unsubscribe(String topic) implements ClientMessage {
+    }
+
+    /** Unknown type/action: ignored, so newer clients can talk to older servers. */
+    record Ignored() implements ClientMessage {
+    }
+
+    /** Not a JSON object; {@code details} is safe to echo (never quotes the input). */
+    record Invalid(String details) implements ClientMessage {
+    }
+}

@@ -1,0 +1,50 @@
+package dev.tasksync.ws;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Parses one client text frame into a {@link ClientMessage}; never throws. */
+public final class ClientMessageParser {
+
+    private static final ClientMessage.Ignored IGNORED = new ClientMessage.Ignored();
+
+    private final JsonMapper json;
+
+    public ClientMessageParser(JsonMapper json) {
+        this.json = json;
+    }
+
+    public ClientMessage parse(String text) {
+        JsonNode root;
+        try {
+            root = json.readTree(text);
+        } catch (JacksonException e) {
+            // getOriginalMessage() leaves out the source excerpt, so a client's text is never echoed.
+            return new ClientMessage.Invalid(e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            return new ClientMessage.Invalid("expected a JSON object");
+        }
+        String type = text(root, "type");
+        if (type != null) {
+            return "ping".equals(type) ? new ClientMessage.Ping(false) : IGNORED;
+        }
+        String action = text(root, "action");
+        if (action == null) {
+            return IGNORED;
+        }
+        return switch (action) {
+            case "ping" -> new ClientMessage.Ping(true);
+            case "subscribe" -> new ClientMessage.Subscribe(text(root, "topic"));
+            case "unsubscribe" -> new ClientMessage.Unsubscribe(text(root, "topic"));
+            default -> IGNORED;
+        };
+    }
+
+    /** A string field, or null when absent, not a string, or empty. */
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v != null && v.isString() && !v.stringValue().isEmpty() ? v.stringValue() : null;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tasksync.ws;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Every frame the server sends, encoded to UTF-8 JSON bytes exactly once. Constant replies
+ * are encoded at start-up; an event is encoded once and the bytes are shared by all recipients.
+ */
+public final class ServerMessages {
+
+    /** Reply to the realtime skill's {@code {"type":"ping"}}. */
+    public static final byte[] PONG_TYPE = ascii("{\"type\":\"pong\"}");
+    /** Reply to the endpoint document's {@code {"action":"ping"}}. */
+    public static final byte[] PONG_ACTION = ascii("{\"action\":\"pong\"}");
+    public static final byte[] BINARY_NOT_SUPPORTED =
+            ascii("{\"error\":\"Invalid message format\",\"details\":\"binary frames are not supported\"}");
+
+    private final JsonMapper json;
+
+    public ServerMessages(JsonMapper json) {
+        this.json = json;
+    }
+
+    /** Greeting sent first on every connection (both seed dialects read it). */
+    public byte[] connected(String userId, String connectionId, Instant now) {
+        ObjectNode n = json.createObjectNode();
+        n.put("type", "connected");
+        n.put("message", "WebSocket connected successfully");
+        n.put("user_id", userId);
+        n.put("connection_id", connectionId);
+        n.put("timestamp", now.toString());
+        return json.writeValueAsBytes(n);
+    }
+
+    /** {@code {"type":"task_update","event":…,"task":…,"id":…,"timestamp":…}} for the task's owner. */
+    public byte[] taskUpdate(String eventType, JsonNode task, String id, String timestamp) {
+        ObjectNode n = json.createObjectNode();
+        n.put("type", "task_update");
+        n.put("event", eventType);
+        n.set("task", task);
+        n.put("id", id);
+        n.put("timestamp", timestamp);
+        return json.writeValueAsBytes(n);
+    }
+
+    /** The endpoint document's WSEvent {@code {"topic":…,"event":…,"data":…}}, plus the event id. */
+    public byte[] topicEvent(String topic, String event, JsonNode data, String id) {
+        ObjectNode n = json.createObjectNode();
+        n.put("topic", topic);
+        n.put("event", event);
+        n.set("data", data);
+        n.put("id", id);
+        return json.writeValueAsBytes(n);
+    }
+
+    public byte[] subscription(String action, String topic) {
+        ObjectNode n = json.createObjectNode();
+        n.put("action", action);
+        n.put("topic", topic);
+        return json.writeValueAsBytes(n);
+    }
+
+    /** {@code {"error":…}} plus optional string fields given as name/value pairs. */
+    public byte[] error(String error, String... fields) {
+        ObjectNode n = json.createObjectNode();
+        n.put("error", error);
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            n.put(fields[i], fields[i + 1]);
+        }
+        return json.writeValueAsBytes(n);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tasksync.ws;
+
+import dev.tasksync.auth.TopicPolicy;
+import dev.tasksync.fanout.Hub;
+import dev.tasksync.ops.TasksyncMetrics;
+
+/** Answers client messages on one connection. Replies go through the connection's queue, keeping order. */
+final class SessionProtocol {
+
+    private final Hub hub;
+    private final ServerMessages messages;
+    private final ClientMessageParser parser;
+    private final TasksyncMetrics metrics;
+    private final int maxTopicLength;
+
+    SessionProtocol(Hub hub, ServerMessages messages, ClientMessageParser parser, TasksyncMetrics metrics,
+            int maxTopicLength) {
+        this.hub = hub;
+        this.messages = messages;
+        this.parser = parser;
+        this.metrics = metrics;
+        this.maxTopicLength = maxTopicLength;
+    }
+
+    void onText(WsConnection c, String text) {
+        ClientMessage m = parser.parse(text);
+        if (m instanceof ClientMessage.Ping ping) {
+            c.offer(ping.actionDialect() ? ServerMessages.PONG_ACTION : ServerMessages.PONG_TYPE);
+        } else if (m instanceof ClientMessage.Subscribe s) {
+            subscribe(c, s.topic());
+        } else if (m instanceof ClientMessage.Unsubscribe u) {
+            unsubscribe(c, u.topic());
+        } else if (m instanceof ClientMessage.Invalid invalid) {
+            metrics.clientError("invalid_message");
+            c.offer(messages.error("Invalid message format", "details", invalid.details()));
+        }
+        // ClientMessage.Ignored: unknown type or action, silently ignored by design.
+    }
+
+    void onBinary(WsConnection c) {
+        metrics.clientError("binary_frame");
+        c.offer(ServerMessages.BINARY_NOT_SUPPORTED);
+    }
+
+    private void subscribe(WsConnection c, String topic) {
+        if (topic == null) {
+            c.offer(messages.error("Topic is required for subscribe action"));
+        } else if (!validTopic(topic)) {
+            metrics.clientError("invalid_topic");
+            c.offer(messages.error("Invalid topic", "details",
+                    "topic must be 1-" + maxTopicLength + " printable characters"));
+        } else if (!TopicPolicy.maySubscribe(c.principal(), topic)) {
+            metrics.clientError("forbidden_topic");
+            c.offer(messages.error("Forbidden", "topic", topic));
+        } else {
+            hub.subscribe(c, topic);
+            c.offer(messages.subscription("subscribed", topic));
+        }
+    }
+
+    private void unsubscribe(WsConnection c, String topic) {
+        if (topic == null) {
+            c.offer(messages.error("Topic is required for unsubscribe action"));
+        } else if (!validTopic(topic)) {
+            c.offer(messages.error("Invalid topic", "details",
+                    "topic must be 1-" + maxTopicLength + " printable characters"));
+        } else {
+            hub.unsubscribe(c, topic);
+            c.offer(messages.subscription("unsubscribed", topic));
+        }
+    }
+
+    private boolean validTopic(String topic) {
+        if (topic.length() > maxTopicLength) {
+            return false;
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            char ch = topic.charAt(i);
+            if (ch <= ' ' || ch == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.tasksync.ingress;
+
+import static dev.tasksync.support.Deliveries.taskEvent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tasksync.support.Deliveries;
+import dev.tasksync.support.ServiceTest;
+import dev.tasksync.support.WsClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The Dapr side: the subscription document and the SUCCESS/DROP contract for every kind of delivery. */
+@ServiceTest
+class DaprRouteTest {
+
+    private static final MediaType CLOUDEVENTS = MediaType.parseMediaType("application/cloudevents+json");
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    WebTestClient http;
+
+    private Deliveries dapr;
+
+    @BeforeEach
+    void setUp() {
+        dapr = new Deliveries(http);
+    }
+
+    @Test
+    void subscribeDocumentDeclaresPubsubTopicRouteAndDeadLetter() {
+        byte[] body = http.get().uri("/dapr/subscribe").exchange().expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody();
+        JsonNode doc = JsonMapper.builder().build().readTree(body);
+        assertThat(doc.isArray()).isTrue();
+        assertThat(doc).anySatisfy(s -> {
+            assertThat(s.path("pubsubName").asString()).isEqualTo("taskpubsub");
+            assertThat(s.path("topic").asString()).isEqualTo("task-updates");
+            assertThat(s.path("route").asString()).isEqualTo("/task-updates");
+            assertThat(s.path("deadLetterTopic").asString()).isEqualTo("task-updates-dlq");
+        });
+    }
+
+    @Test
+    void wellFormedEventsSucceed() {
+        assertThat(dapr.publish(taskEvent("task.created", "alice", Map.of("id", 1)))).isEqualTo("SUCCESS");
+        assertThat(dapr.publish(Map.of("topic", "list:1", "event", "ADDED", "data", Map.of()))).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void rawJsonPayloadAndBase64DataAreAccepted() {
+        try (var ws = WsClient.connectAs(port, "raw-user")) {
+            byte[] raw = "{\"event_type\":\"task.created\",\"user_id\":\"raw-user\",\"task\":{\"id\":1}}"
+                    .getBytes(StandardCharsets.UTF_8);
+            assertThat(dapr.post(raw, MediaType.APPLICATION_JSON)).isEqualTo("SUCCESS");
+            assertThat(ws.next().path("event").asString()).isEqualTo("task.created");
+
+            String b64 = Base64.getEncoder().encodeToString(
+                    "{\"event_type\":\"task.updated\",\"user_id\":\"raw-user\",\"task\":{\"id\":1}}".getBytes());
+            byte[] ce = ("{\"specversion\":\"1.0\",\"id\":\"b64-1\",\"source\":\"s\",\"type\":\"t\","
+                    + "\"data_base64\":\"" + b64 + "\"}").getBytes(StandardCharsets.UTF_8);
+            assertThat(dapr.post(ce, CLOUDEVENTS)).isEqualTo("SUCCESS");
+            assertThat(ws.next().path("id").asString()).isEqualTo("b64-1");
+        }
+    }
+
+    @Test
+    void malformedDeliveriesAreDroppedAndHarmNobody() {
+        try (var ws = WsClient.connectAs(port, "bystander")) {
+            assertDrop("not json at all", CLOUDEVENTS);
+            assertDrop("[1,2,3]", CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"source\":\"s\",\"type\":\"t\"}", CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"source\":\"s\",\"type\":\"t\",\"data\":{}}", CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"data\":42}", CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"data\":{\"event_type\":\"task.created\"}}",
+                    CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"data\":{\"user_id\":\"bystander\"}}", CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"data\":{\"topic\":\"list:1\"}}", CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"datacontenttype\":\"text/plain\",\"data\":\"hi\"}",
+                    CLOUDEVENTS);
+            assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"data\":{\"event_type\":\"task.created\","
+                    + "\"user_id\":\"bystander\",\"task\":\"not an object\"}}", CLOUDEVENTS);
+            assertDrop("{\"event_type\":\"task.created\",\"user_id\":\"bystander\"}", MediaType.TEXT_PLAIN);
+            assertDrop("", CLOUDEVENTS);
+            ws.expectNoMessage(java.time.Duration.ofMillis(200));
+
+            // The service is unharmed: the next good event still arrives.
+            assertThat(dapr.publish(taskEvent("task.created", "bystander", Map.of("id", 9)))).isEqualTo("SUCCESS");
+            assertThat(ws.next().path("task").path("id").asInt()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void oversizedBodyIsDropped() {
+        String pad = "x".repeat(1_100_000);
+        assertDrop("{\"specversion\":\"1.0\",\"id\":\"big\",\"data\":{\"event_type\":\"task.created\","
+                + "\"user_id\":\"u\",\"task\":{\"pad\":\"" + pad + "\"}}}", CLOUDEVENTS);
+    }
+
+    @Test
+    void droppedEventsAreCounted() {
+        double before = dropCount("missing_user_id");
+        assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"data\":{\"event_type\":\"task.created\"}}", CLOUDEVENTS);
+        assertThat(dropCount("missing_user_id")).isEqualTo(before + 1);
+    }
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    private double dropCount(String reason) {
+        var c = registry.find("tasksync.dapr.replies").tag("status", "DROP").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private void assertDrop(String body, MediaType type) {
+        assertThat(dapr.post(body.getBytes(StandardCharsets.UTF_8), type)).as(body.length() > 200
+                ? body.substring(0, 200) : body).isEqualTo("DROP");
+    }
+}
