@@ -60,6 +60,7 @@ trap 'rm -rf "$tmp" "$work"' EXIT
 # (a far longer build). `go build -overlay` may not touch the module cache, so build against
 # a scratch copy of the dapr module whose guard file is emptied, via a scratch go.mod with a
 # replace directive; the committed go.mod/go.sum stay as they are.
+go mod download github.com/dapr/dapr >&2
 dapr_dir="$(go list -m -f '{{.Dir}}' github.com/dapr/dapr)"
 cp -r "$dapr_dir" "$work/dapr"
 chmod -R u+w "$work/dapr"

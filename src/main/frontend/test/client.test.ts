@@ -474,13 +474,14 @@ describe('tokens', () => {
 
 describe('browser signals', () => {
   it('goes offline on the offline event and reconnects at once when online', async () => {
-    const { client } = setup({}, () => 0.999);
+    const { client, closes } = setup({}, () => 0.999);
     const ws = await start(client);
     ws.serverOpen();
     h.online.value = false;
     h.network.dispatch('offline');
     expect(client.status).toBe('offline');
     expect(ws.closedWith?.code).toBe(1000);
+    expect(closes[0]).toMatchObject({ code: 1000, reason: 'offline' });
     h.clock.advance(5_000);
     await flush();
     expect(FakeSocket.instances).toHaveLength(1);

@@ -429,8 +429,11 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
     generation++;
     reconnectTimer = clear(reconnectTimer);
     openedAt = 0;
+    const hadSocket = socket !== null;
+    // The socket may look open but cannot deliver anything; close it ourselves.
     dropSocket(CloseCode.NORMAL, 'offline');
-    scheduleReconnect(null);
+    const retryInMs = scheduleReconnect(null);
+    if (hadSocket) events.emit('close', { code: CloseCode.NORMAL, reason: 'offline', retryInMs });
   }
 
   function onOnline(): void {

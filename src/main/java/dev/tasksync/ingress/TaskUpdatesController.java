@@ -1,6 +1,7 @@
 package dev.tasksync.ingress;
 
 import dev.tasksync.config.DaprProperties;
+import dev.tasksync.ops.RateLimitedLog;
 import dev.tasksync.ops.TasksyncMetrics;
 import io.dapr.Topic;
 import org.slf4j.Logger;

@@ -4,6 +4,7 @@ import dev.tasksync.auth.InvalidTokenException;
 import dev.tasksync.auth.TokenVerifier;
 import dev.tasksync.auth.UserPrincipal;
 import dev.tasksync.fanout.Hub;
+import dev.tasksync.ops.RateLimitedLog;
 import dev.tasksync.ops.TasksyncMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -27,6 +28,7 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(SyncWebSocketHandler.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private final RateLimitedLog rejections = new RateLimitedLog(log, 20, Duration.ofMinutes(1));
 
     private final TokenVerifier verifier;
     private final Hub hub;
@@ -57,13 +59,16 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
                 .flatMap(principal -> {
                     if (params.userId() != null && !params.userId().equals(principal.userId())) {
                         metrics.authFailure("user_mismatch");
+                        rejections.warn("WebSocket rejected from {}: user_id parameter does not match the token",
+                                remote(session));
                         return close(session, CloseCodes.FORBIDDEN);
                     }
                     return serve(session, principal);
                 })
                 .onErrorResume(InvalidTokenException.class, e -> {
                     metrics.authFailure(e.reason().name().toLowerCase());
-                    log.debug("WebSocket rejected: {} ({})", e.reason(), e.getMessage());
+                    // The reason only: the token itself is never logged.
+                    rejections.warn("WebSocket rejected from {}: {}", remote(session), e.getMessage());
                     return close(session, CloseCodes.UNAUTHORIZED);
                 });
     }
@@ -102,6 +107,11 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
                 // PING is answered by Netty; PONG frames are liveness only.
             }
         }
+    }
+
+    private static Object remote(WebSocketSession session) {
+        var address = session.getHandshakeInfo().getRemoteAddress();
+        return address == null ? "?" : address.getAddress();
     }
 
     private static Mono<Void> close(WebSocketSession session, org.springframework.web.reactive.socket.CloseStatus status) {

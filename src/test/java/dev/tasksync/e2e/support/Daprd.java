@@ -59,7 +59,7 @@ public final class Daprd implements AutoCloseable {
         return file;
     }
 
-    /** Starts configuring a sidecar for {@code appId}; finish with {@link Builder#start()}. */
+    /** Starts configuring a sidecar for {@code appId}; finish with {@link Builder#start()}. One builder per sidecar. */
     public static Builder builder(String appId) {
         return new Builder(appId);
     }
@@ -126,6 +126,21 @@ public final class Daprd implements AutoCloseable {
             throw new IllegalStateException("publish to " + pubsub + "/" + topic + " failed: HTTP "
                     + response.statusCode() + " " + response.body());
         }
+    }
+
+    /** GET /v1.0/metadata as JSON: loaded components, the app's subscriptions, runtime version. */
+    public String metadata() {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(httpEndpoint() + "/v1.0/metadata"))
+                .timeout(Duration.ofSeconds(5))
+                .GET();
+        if (spec.daprApiToken != null) {
+            request.header("dapr-api-token", spec.daprApiToken);
+        }
+        HttpResponse<String> response = send(request.build());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("metadata of " + spec.appId + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
     }
 
     /** Stops (if running) and starts again with the same ports, app id and POD_NAME, so the same consumer group. */

@@ -44,6 +44,7 @@ class HarnessSmokeTest {
                     Daprd tasksync = Daprd.builder("tasksync").appPort(app.port()).kafka(kafka.bootstrapServers()).start();
                     DaprClient client = backend.newClient()) {
                 tasksync.awaitHealthy(Duration.ofSeconds(60));
+                assertThat(tasksync.metadata()).contains("\"deadLetterTopic\":\"task-updates-dlq\"");
 
                 // The way the task-backend publishes: Dapr Java SDK against its own sidecar (gRPC).
                 client.publishEvent("taskpubsub", "task-updates", Map.of("taskId", "t-1", "status", "DONE"))

@@ -7,13 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,18 +23,15 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 
@@ -67,6 +62,13 @@ public final class KafkaBroker implements AutoCloseable {
     /** Starts a broker on {@code port}, or a free port when {@code port} is 0. */
     public static KafkaBroker start(int port) {
         KafkaLogging.quiet();
+        // A fatal broker error calls Exit.exit/halt, which would end the whole test JVM.
+        Exit.setExitProcedure((code, message) -> {
+            throw new IllegalStateException("Kafka broker wanted to exit(" + code + "): " + message);
+        });
+        Exit.setHaltProcedure((code, message) -> {
+            throw new IllegalStateException("Kafka broker wanted to halt(" + code + "): " + message);
+        });
         int brokerPort = port > 0 ? port : FreePorts.next();
         String bootstrap = "127.0.0.1:" + brokerPort;
         Path dataDir = createTempDir();
@@ -175,44 +177,14 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads {@code topic} from the beginning without joining a consumer group (so it never
-     * steals partitions from daprd) until at least {@code minCount} records are seen or the
-     * timeout passes; returns what was read either way.
-     */
+    /** See {@link KafkaReader#readRecords}. */
     public List<ConsumerRecord<String, String>> readRecords(String topic, int minCount, Duration timeout) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ConsumerConfig.CLIENT_ID_CONFIG, "e2e-reader-" + UUID.randomUUID(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-            List<TopicPartition> partitions = List.of();
-            while (records.size() < minCount && System.nanoTime() < deadline) {
-                if (partitions.isEmpty()) {
-                    // The topic may not exist yet (daprd creates the dead-letter topic on first use).
-                    partitions = consumer.partitionsFor(topic, Duration.ofSeconds(2)).stream()
-                            .map(p -> new TopicPartition(p.topic(), p.partition()))
-                            .collect(Collectors.toList());
-                    if (partitions.isEmpty()) {
-                        sleep(200);
-                        continue;
-                    }
-                    consumer.assign(partitions);
-                    consumer.seekToBeginning(partitions);
-                }
-                consumer.poll(Duration.ofMillis(250)).forEach(records::add);
-            }
-        }
-        return records;
+        return KafkaReader.readRecords(bootstrapServers, topic, minCount, timeout);
     }
 
-    /** Record values of {@link #readRecords}. */
+    /** See {@link KafkaReader#readValues}. */
     public List<String> readValues(String topic, int minCount, Duration timeout) {
-        return readRecords(topic, minCount, timeout).stream().map(ConsumerRecord::value).collect(Collectors.toList());
+        return KafkaReader.readValues(bootstrapServers, topic, minCount, timeout);
     }
 
     @Override

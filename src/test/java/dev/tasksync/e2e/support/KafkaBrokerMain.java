@@ -3,6 +3,8 @@ package dev.tasksync.e2e.support;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
+import org.apache.kafka.common.utils.Exit;
+
 /**
  * Runs {@link KafkaBroker} as its own process for the local stack.
  * Usage: {@code KafkaBrokerMain [port] [topic,topic...]} (port 0 = free port; default topics
@@ -20,6 +22,9 @@ public final class KafkaBrokerMain {
 
         KafkaLogging.brokerProcess();
         KafkaBroker broker = KafkaBroker.start(port);
+        // As its own process, a fatal broker error should end the process like kafka-server-start does.
+        Exit.resetExitProcedure();
+        Exit.resetHaltProcedure();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

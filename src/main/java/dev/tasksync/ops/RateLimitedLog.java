@@ -1,4 +1,4 @@
-package dev.tasksync.ingress;
+package dev.tasksync.ops;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /** Logs at most {@code limit} warnings per window, so a flood of bad input cannot flood the log. */
-final class RateLimitedLog {
+public final class RateLimitedLog {
 
     private final Logger log;
     private final int limit;
@@ -15,13 +15,13 @@ final class RateLimitedLog {
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger suppressed = new AtomicInteger();
 
-    RateLimitedLog(Logger log, int limit, Duration window) {
+    public RateLimitedLog(Logger log, int limit, Duration window) {
         this.log = log;
         this.limit = limit;
         this.windowNanos = window.toNanos();
     }
 
-    void warn(String format, Object... args) {
+    public void warn(String format, Object... args) {
         long now = System.nanoTime();
         long start = windowStart.get();
         if (now - start > windowNanos && windowStart.compareAndSet(start, now)) {

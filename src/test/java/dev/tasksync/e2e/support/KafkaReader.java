@@ -1,0 +1,73 @@
+package dev.tasksync.e2e.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads a topic back for assertions, against any broker (in-process or container). */
+public final class KafkaReader {
+
+    private KafkaReader() {
+    }
+
+    /**
+     * Reads {@code topic} from the beginning without joining a consumer group (so it never
+     * takes partitions from daprd) until at least {@code minCount} records are seen or the
+     * timeout passes; returns what was read either way.
+     */
+    public static List<ConsumerRecord<String, String>> readRecords(String bootstrapServers, String topic, int minCount,
+            Duration timeout) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG, "e2e-reader-" + UUID.randomUUID(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = List.of();
+            while (records.size() < minCount && System.nanoTime() < deadline) {
+                if (partitions.isEmpty()) {
+                    // The topic may not exist yet (daprd creates a dead-letter topic on first use).
+                    partitions = consumer.partitionsFor(topic, Duration.ofSeconds(2)).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .collect(Collectors.toList());
+                    if (partitions.isEmpty()) {
+                        sleep(200);
+                        continue;
+                    }
+                    consumer.assign(partitions);
+                    consumer.seekToBeginning(partitions);
+                }
+                consumer.poll(Duration.ofMillis(250)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** Record values of {@link #readRecords}. */
+    public static List<String> readValues(String bootstrapServers, String topic, int minCount, Duration timeout) {
+        return readRecords(bootstrapServers, topic, minCount, timeout).stream()
+                .map(ConsumerRecord::value)
+                .collect(Collectors.toList());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
