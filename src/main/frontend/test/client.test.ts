@@ -462,6 +462,24 @@ describe('tokens', () => {
     expect(closes).toHaveLength(0);
   });
 
+  it('gives up on a getToken() that never settles and tries again', async () => {
+    const onError = vi.fn();
+    let calls = 0;
+    const { client } = setup({
+      onError,
+      connectTimeoutMs: 5000,
+      getToken: () => (++calls === 1 ? new Promise<string>(() => {}) : 'good'),
+    });
+    client.connect();
+    await flush();
+    expect(client.status).toBe('connecting');
+    h.clock.advance(5000);
+    expect(onError).toHaveBeenLastCalledWith(expect.objectContaining({ source: 'token', message: 'getToken() timed out' }));
+    expect(client.status).toBe('disconnected');
+    await nextAttempt(h.clock.requested.at(-1)!);
+    expect(FakeSocket.last.query.get('token')).toBe('good');
+  });
+
   it('refreshToken() sends an auth message on the live connection', async () => {
     const { client, getToken } = setup();
     const ws = await start(client);

@@ -46,7 +46,7 @@ export interface TaskSyncOptions {
   heartbeatIntervalMs?: number;
   /** No message at all this long after a ping means the socket is dead (default 10000 ms). */
   heartbeatTimeoutMs?: number;
-  /** Give up on a socket that has not opened after this long (default 15000 ms). */
+  /** Give up on a getToken() that has not settled, or a socket that has not opened, after this long (default 15000 ms each). */
   connectTimeoutMs?: number;
   /** How many event ids to remember for dedupe (default 1000). */
   dedupeSize?: number;
@@ -174,9 +174,20 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
     } catch (err) {
       pending = Promise.reject(err);
     }
+    // A token request that never settles (e.g. an HTTP request the server never answers)
+    // must not leave the client "connecting" forever.
+    deadlineTimer = clear(deadlineTimer);
+    deadlineTimer = env.setTimeout(() => {
+      if (myGeneration !== generation || !running) return;
+      generation++; // drop the late token
+      deadlineTimer = null;
+      reportError({ source: 'token', message: 'getToken() timed out' });
+      scheduleReconnect(null);
+    }, cfg.connectTimeoutMs);
     Promise.resolve(pending).then(
       (token) => {
         if (myGeneration !== generation || !running) return;
+        deadlineTimer = clear(deadlineTimer);
         if (!token) {
           reportError({ source: 'token', message: 'getToken() returned no token' });
           scheduleReconnect(null);
@@ -186,6 +197,7 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
       },
       (err: unknown) => {
         if (myGeneration !== generation || !running) return;
+        deadlineTimer = clear(deadlineTimer);
         reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), cause: err });
         scheduleReconnect(null);
       },

@@ -7,6 +7,7 @@ import dev.tasksync.ingress.DaprApiTokenFilter;
 import dev.tasksync.ingress.EventDispatcher;
 import dev.tasksync.ops.TasksyncMetrics;
 import dev.tasksync.ws.ClientMessageParser;
+import dev.tasksync.ws.ConnectionDrainer;
 import dev.tasksync.ws.ServerMessages;
 import dev.tasksync.ws.SyncWebSocketHandler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.HandlerMapping;
@@ -69,9 +71,14 @@ class ServiceConfig {
     }
 
     @Bean
+    ConnectionDrainer connectionDrainer(Hub hub, ApplicationEventPublisher events, WebSocketProperties ws) {
+        return new ConnectionDrainer(hub, events, ws.drainTimeout());
+    }
+
+    @Bean
     SyncWebSocketHandler syncWebSocketHandler(TokenVerifier verifier, Hub hub, ServerMessages messages,
-            JsonMapper json, TasksyncMetrics metrics, WebSocketProperties ws, Clock clock) {
-        return new SyncWebSocketHandler(verifier, hub, messages, new ClientMessageParser(json), metrics,
+            JsonMapper json, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties ws, Clock clock) {
+        return new SyncWebSocketHandler(verifier, hub, messages, new ClientMessageParser(json), metrics, drainer,
                 ws.outboundQueue(), ws.maxTopicLength(), clock);
     }
 

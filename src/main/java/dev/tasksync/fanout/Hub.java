@@ -94,6 +94,18 @@ public final class Hub {
         return new Delivery(delivered, dropped);
     }
 
+    /** Asks every connection to go away; returns how many were asked. */
+    public int goAwayAll() {
+        int n = 0;
+        for (Set<Recipient> set : byUser.values()) {
+            for (Recipient r : set) {
+                r.goAway();
+                n++;
+            }
+        }
+        return n;
+    }
+
     public int connectionCount() {
         return connections.get();
     }

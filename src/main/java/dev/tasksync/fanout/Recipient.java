@@ -19,4 +19,7 @@ public interface Recipient {
      * accepted (connection closing, or its bounded queue is full and it is being closed).
      */
     boolean offer(byte[] frame);
+
+    /** Asks the connection to close because this server is going away (clients reconnect elsewhere). */
+    void goAway();
 }

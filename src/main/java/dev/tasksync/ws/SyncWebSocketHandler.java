@@ -35,6 +35,7 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
     private final ServerMessages messages;
     private final SessionProtocol protocol;
     private final TasksyncMetrics metrics;
+    private final ConnectionDrainer drainer;
     private final int outboundQueue;
     private final Clock clock;
     // Connection ids: a per-process random prefix keeps them unique across replicas and restarts.
@@ -42,18 +43,22 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
     private final AtomicLong sequence = new AtomicLong();
 
     public SyncWebSocketHandler(TokenVerifier verifier, Hub hub, ServerMessages messages, ClientMessageParser parser,
-            TasksyncMetrics metrics, int outboundQueue, int maxTopicLength, Clock clock) {
+            TasksyncMetrics metrics, ConnectionDrainer drainer, int outboundQueue, int maxTopicLength, Clock clock) {
         this.verifier = verifier;
         this.hub = hub;
         this.messages = messages;
         this.protocol = new SessionProtocol(hub, messages, parser, metrics, maxTopicLength);
         this.metrics = metrics;
+        this.drainer = drainer;
         this.outboundQueue = outboundQueue;
         this.clock = clock;
     }
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
+        if (drainer.isDraining()) {
+            return close(session, CloseCodes.GOING_AWAY);
+        }
         HandshakeParams params = HandshakeParams.from(session.getHandshakeInfo());
         return verifier.verify(params.token())
                 .flatMap(principal -> {

@@ -76,6 +76,11 @@ final class WsConnection implements Recipient {
         return true;
     }
 
+    @Override
+    public void goAway() {
+        close(CloseCodes.GOING_AWAY);
+    }
+
     /** Frames in the order they were offered; each leaves the count when handed to the socket. */
     Flux<byte[]> frames() {
         return outbound.asFlux().doOnNext(f -> queued.decrementAndGet());

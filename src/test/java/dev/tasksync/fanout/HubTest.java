@@ -21,6 +21,7 @@ class HubTest {
         final boolean full;
         final Set<String> topics = ConcurrentHashMap.newKeySet();
         final List<byte[]> frames = new ArrayList<>();
+        volatile boolean goneAway;
 
         Probe(String id, String user, boolean full) {
             this.id = id;
@@ -41,6 +42,11 @@ class HubTest {
         @Override
         public Set<String> topics() {
             return topics;
+        }
+
+        @Override
+        public void goAway() {
+            goneAway = true;
         }
 
         @Override
@@ -102,6 +108,17 @@ class HubTest {
         hub.remove(a);
         assertThat(hub.connectionCount()).isZero();
         assertThat(hub.userCount()).isZero();
+    }
+
+    @Test
+    void goAwayReachesEveryConnection() {
+        var a = new Probe("1", "alice", false);
+        var b = new Probe("2", "bob", false);
+        hub.add(a);
+        hub.add(b);
+        assertThat(hub.goAwayAll()).isEqualTo(2);
+        assertThat(a.goneAway).isTrue();
+        assertThat(b.goneAway).isTrue();
     }
 
     @Test

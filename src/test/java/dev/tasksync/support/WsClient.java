@@ -82,9 +82,14 @@ public final class WsClient implements AutoCloseable {
 
     /** The next frame as JSON; fails if none arrives in time. */
     public JsonNode next() {
-        String text = nextText(WAIT);
+        return next(WAIT);
+    }
+
+    /** The next frame as JSON, waiting up to {@code wait}. */
+    public JsonNode next(Duration wait) {
+        String text = nextText(wait);
         if (text == null) {
-            throw new AssertionError("no message within " + WAIT);
+            throw new AssertionError("no message within " + wait);
         }
         return JSON.readTree(text);
     }

@@ -88,6 +88,21 @@ public final class Daprd implements AutoCloseable {
         return logFile;
     }
 
+    /** SIGQUIT: Go prints every goroutine's stack to the log and exits; for diagnosing a stuck sidecar. */
+    public void dumpGoroutines() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }
@@ -99,6 +114,42 @@ public final class Daprd implements AutoCloseable {
     public Daprd awaitHealthy(Duration timeout) {
         awaitEndpoint("/v1.0/healthz", timeout);
         return this;
+    }
+
+    /** Waits until daprd's log contains {@code text} (e.g. an app health transition). */
+    public void awaitLog(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (readLog().contains(text)) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("daprd " + spec.appId + " never logged '" + text + "'; see " + logFile);
+    }
+
+    /** Whether daprd's latest app-health transition says the app is down. */
+    public boolean appReportedUnhealthy() {
+        String log = readLog();
+        return log.lastIndexOf("App entered un-healthy status") > log.lastIndexOf("App entered healthy status");
+    }
+
+    private String readLog() {
+        try {
+            return Files.exists(logFile) ? Files.readString(logFile) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Occurrences of {@code text} in daprd's log so far. */
+    public int countLog(String text) {
+        String log = readLog();
+        int n = 0;
+        for (int i = log.indexOf(text); i >= 0; i = log.indexOf(text, i + text.length())) {
+            n++;
+        }
+        return n;
     }
 
     /** Dapr SDK client against this sidecar, e.g. to publish as the task-backend would. */
@@ -190,6 +241,13 @@ public final class Daprd implements AutoCloseable {
             command.addAll(List.of("--app-port", String.valueOf(spec.appPort), "--app-protocol", "http",
                     "--app-channel-address", "127.0.0.1"));
         }
+        if (spec.appHealthPath != null) {
+            // Same settings as the Kubernetes annotations: an unready app stops consumption, so
+            // nothing is delivered to (and dead-lettered by) an app that is down.
+            command.addAll(List.of("--enable-app-health-check", "--app-health-check-path", spec.appHealthPath,
+                    "--app-health-probe-interval", "2", "--app-health-probe-timeout", "1500",
+                    "--app-health-threshold", "2"));
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(ProjectPaths.root().toFile())
                 .redirectErrorStream(true)
@@ -262,6 +320,7 @@ public final class Daprd implements AutoCloseable {
         private Path config = ProjectPaths.daprConfig();
         private String logLevel = "info";
         private String daprApiToken;
+        private String appHealthPath;
         private Duration startupTimeout = Duration.ofSeconds(60);
 
         private Builder(String appId) {
@@ -273,6 +332,12 @@ public final class Daprd implements AutoCloseable {
         /** Port of the app behind this sidecar; leave unset for a publisher-only sidecar. */
         public Builder appPort(int port) {
             this.appPort = port;
+            return this;
+        }
+
+        /** Probes the app at {@code path}; while it fails, daprd pauses the app's subscriptions. */
+        public Builder appHealthCheck(String path) {
+            this.appHealthPath = path;
             return this;
         }
 

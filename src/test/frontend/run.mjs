@@ -1,0 +1,637 @@
+#!/usr/bin/env node
+// Browser end-to-end test: the real tasksync jar, real Chromium (Debian's, never a
+// downloaded one), the demo page served by the jar. See README.md beside this file.
+//
+//   node run.mjs [--jar PATH] [--java PATH] [--out DIR]
+//
+// Env: CHROMIUM_PATH (default /usr/bin/chromium), E2E_RUN_TODO=1 runs the TODO tests.
+// Exits 0 when every test passed (skipped/known-issue ones allowed), 1 otherwise.
+
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../../..');
+
+const { values: args } = parseArgs({
+  options: {
+    jar: { type: 'string', default: path.join(ROOT, 'target/tasksync-0.1.0-SNAPSHOT.jar') },
+    java: { type: 'string', default: process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java' },
+    out: { type: 'string', default: path.join(ROOT, 'target/browser-e2e') },
+  },
+});
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SECRET = 'e2e-browser-secret-0123456789-0123456789';
+const OUT = path.resolve(args.out);
+const RUN_TODO = process.env.E2E_RUN_TODO === '1';
+
+// Time limits (ms). The whole run must stay under two minutes.
+const BUDGET = 115_000;
+const SERVER_READY = 45_000;
+// Reactor Netty 1.3.7 sometimes never answers a request on a reused keep-alive connection;
+// the client abandons a token request after 15 s (connectTimeoutMs) and tries again.
+const FIRST_CONNECT = 25_000;
+/** A page request without an answer for this long is reported (known issue check). */
+const SLOW_REQUEST = 5_000;
+const DELIVERY = 5_000;
+const ABSENCE_WAIT = 1_000;
+// server.shutdown=graceful with spring.lifecycle.timeout-per-shutdown-phase=20s: the
+// server may hold open sockets that long before it lets go of them.
+const LEAVE_CONNECTED = 30_000;
+const SERVER_EXIT = 30_000;
+// The demo uses the client's default backoff (base 1 s, cap 30 s, full jitter), so a page
+// may wait up to 30 s before its next attempt, plus the token fetch (up to 15 s when the
+// server leaves it unanswered, see FIRST_CONNECT) and the handshake.
+const RECONNECT = 50_000;
+
+const T0 = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const log = (msg) => console.log(`[${secs(Date.now() - T0).padStart(7)}] ${msg}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- preflight
+
+function preflight() {
+  const problems = [];
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+  } catch {
+    problems.push(
+      `Chromium not found at ${CHROMIUM}. Install Debian's package with \`apt-get install chromium\` ` +
+        '(or point CHROMIUM_PATH at a Chromium/Chrome binary). This test never downloads a browser.',
+    );
+  }
+  if (!existsSync(args.jar)) {
+    problems.push(`Service jar not found at ${args.jar}. Build it first: \`mvn -B -q -DskipTests package\` (in ${ROOT}).`);
+  }
+  if (problems.length) {
+    for (const p of problems) console.error(`browser-e2e: ${p}`);
+    process.exit(1);
+  }
+}
+
+// ---------------------------------------------------------------- the server
+
+/** A port that was free a moment ago on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment for the jar, minus anything that could reconfigure it behind our back. */
+function serverEnv() {
+  const env = { ...process.env, BETTER_AUTH_SECRET: SECRET };
+  for (const key of Object.keys(env)) {
+    if (/^(TASKSYNC_|SPRING_|SERVER_|MANAGEMENT_|DAPR_)/.test(key) || ['PORT', 'APP_API_TOKEN'].includes(key)) delete env[key];
+  }
+  return env;
+}
+
+class Server {
+  constructor(port, n) {
+    this.port = port;
+    this.logFile = path.join(OUT, `server-${n}.log`);
+    this.child = null;
+    this.exited = null; // promise of { code, signal }
+  }
+
+  start() {
+    const fd = openSync(this.logFile, 'w');
+    this.child = spawn(
+      args.java,
+      [
+        '-jar',
+        args.jar,
+        `--server.port=${this.port}`,
+        '--server.address=127.0.0.1',
+        '--tasksync.dev.enabled=true',
+        // /dev/publish injects straight into the route handler (no daprd in this test).
+        '--tasksync.dev.dapr-http-endpoint=',
+      ],
+      { env: serverEnv(), stdio: ['ignore', fd, fd] },
+    );
+    closeSync(fd);
+    live.add(this);
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        live.delete(this);
+        resolve({ code, signal });
+      });
+      this.child.once('error', (err) => {
+        live.delete(this);
+        resolve({ code: null, signal: null, error: err });
+      });
+    });
+    return this;
+  }
+
+  get running() {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  tail(lines = 30) {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  async waitReady(timeout = SERVER_READY) {
+    const url = `http://127.0.0.1:${this.port}/actuator/health/readiness`;
+    const deadline = Date.now() + timeout;
+    let exit = null;
+    this.exited.then((e) => (exit = e));
+    while (Date.now() < deadline) {
+      if (exit) {
+        const how = exit.error ? exit.error.message : `exit code ${exit.code}, signal ${exit.signal}`;
+        throw new Error(`server exited before it was ready (${how}); last lines of ${this.logFile}:\n${this.tail()}`);
+      }
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(150);
+    }
+    throw new Error(`GET ${url} did not answer 200 within ${secs(timeout)}; last lines of ${this.logFile}:\n${this.tail()}`);
+  }
+
+  /** SIGTERM, then SIGKILL after `grace` ms. Resolves with how long the exit took. */
+  async stop(grace = SERVER_EXIT) {
+    if (!this.running) return 0;
+    const t = Date.now();
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      log(`server on :${this.port} still running ${secs(grace)} after SIGTERM: SIGKILL`);
+      this.child.kill('SIGKILL');
+    }, grace);
+    await this.exited;
+    clearTimeout(timer);
+    return Date.now() - t;
+  }
+}
+
+/** Servers still running; killed on any exit path. */
+const live = new Set();
+
+async function publish(port, userId, task, eventType = 'task.created') {
+  const res = await fetch(`http://127.0.0.1:${port}/dev/publish`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ event_type: eventType, user_id: userId, task }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`POST /dev/publish for ${userId}: HTTP ${res.status} ${text}`);
+  const body = JSON.parse(text);
+  if (body.status !== 'SUCCESS') throw new Error(`POST /dev/publish for ${userId}: expected {"status":"SUCCESS"}, got ${text}`);
+}
+
+const newTask = (title) => ({
+  id: `t-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  title,
+  status: 'pending',
+});
+
+// ---------------------------------------------------------------- the pages
+
+/**
+ * Runs in every page before its scripts: records the status badge's text and every
+ * WebSocket close (code, time), so failures and timings can be reported precisely.
+ */
+function instrument() {
+  const e2e = (window.__e2e = { statuses: [], closes: [] });
+  let last;
+  const check = () => {
+    const s = document.querySelector('[data-testid=status]')?.textContent ?? null;
+    if (s !== last) {
+      last = s;
+      e2e.statuses.push({ status: s, at: Date.now() });
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('close', (ev) =>
+        e2e.closes.push({ code: ev.code, reason: ev.reason, wasClean: ev.wasClean, at: Date.now() }),
+      );
+    }
+  };
+}
+
+class Tab {
+  constructor(name, user, page) {
+    this.name = name;
+    this.user = user;
+    this.page = page;
+    this.console = [];
+    /** request -> start time, for requests without an answer yet; `slow` lists late answers. */
+    this.inflight = new Map();
+    this.slow = [];
+    const note = (text) => this.console.push(`${new Date().toISOString()} ${text}`);
+    const short = (url) => url.replace(/^https?:\/\/[^/]+|^wss?:\/\/[^/]+/, '').replace(/token=[^&]+/, 'token=…');
+    page.on('console', (m) => note(`[console.${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => note(`[pageerror] ${e.message}`));
+    const answered = (r, outcome) => {
+      const started = this.inflight.get(r);
+      if (started === undefined) return;
+      this.inflight.delete(r);
+      const ms = Date.now() - started;
+      if (ms > SLOW_REQUEST) this.slow.push(`${r.method()} ${short(r.url())}: ${outcome} after ${secs(ms)}`);
+    };
+    this.short = short;
+    page.on('request', (r) => {
+      this.inflight.set(r, Date.now());
+      note(`[http] → ${r.method()} ${short(r.url())}`);
+    });
+    page.on('response', (r) => {
+      answered(r.request(), `HTTP ${r.status()}`);
+      note(`[http] ← ${r.status()} ${short(r.url())}`);
+    });
+    page.on('requestfailed', (r) => {
+      answered(r, r.failure()?.errorText ?? 'failed');
+      note(`[http] ✖ ${short(r.url())}: ${r.failure()?.errorText}`);
+    });
+    page.on('websocket', (ws) => {
+      note(`[ws] open ${short(ws.url())}`);
+      ws.on('framereceived', (f) => note(`[ws] ← ${String(f.payload).slice(0, 160)}`));
+      ws.on('framesent', (f) => note(`[ws] → ${String(f.payload).slice(0, 160)}`));
+      ws.on('socketerror', (e) => note(`[ws] error ${e}`));
+      ws.on('close', () => note('[ws] closed'));
+    });
+  }
+
+  status() {
+    return this.page.locator('[data-testid=status]').textContent({ timeout: 2_000 }).catch(() => '(no status element)');
+  }
+
+  /** Waits until the status text is (or, with `not`, stops being) `want`. */
+  async waitStatus(want, timeout, { not = false } = {}) {
+    try {
+      await this.page.waitForFunction(
+        ([w, n]) => (document.querySelector('[data-testid=status]')?.textContent === w) !== n,
+        [want, not],
+        { timeout, polling: 100 },
+      );
+    } catch {
+      const expected = not ? `anything but "${want}"` : `"${want}"`;
+      throw new Error(`${this.name}: status is "${await this.status()}" after ${secs(timeout)}, expected ${expected}`);
+    }
+  }
+
+  waitConnected(timeout) {
+    return this.waitStatus('connected', timeout);
+  }
+
+  waitNotConnected(timeout) {
+    return this.waitStatus('connected', timeout, { not: true });
+  }
+
+  async waitTask(id, timeout = DELIVERY) {
+    try {
+      await this.page.locator(`li[data-task-id="${id}"]`).waitFor({ state: 'visible', timeout });
+    } catch {
+      throw new Error(`${this.name} (${this.user}): task ${id} not shown within ${secs(timeout)} (status "${await this.status()}")`);
+    }
+  }
+
+  async assertNoTask(id) {
+    const n = await this.page.locator(`li[data-task-id="${id}"]`).count();
+    if (n !== 0) throw new Error(`${this.name} (${this.user}) shows task ${id}, which belongs to another user`);
+  }
+
+  /** Requests answered late or not at all (more than SLOW_REQUEST ms). */
+  unanswered() {
+    const now = Date.now();
+    const pending = [...this.inflight]
+      .filter(([, started]) => now - started > SLOW_REQUEST)
+      .map(([r, started]) => `${r.method()} ${this.short(r.url())}: no answer for ${secs(now - started)}`);
+    return [...this.slow, ...pending].map((line) => `${this.name}: ${line}`);
+  }
+
+  async screenshot(file) {
+    const p = path.join(OUT, file);
+    await this.page.screenshot({ path: p, fullPage: true, timeout: 5_000 });
+    shots.push(path.basename(p));
+  }
+
+  recorded() {
+    return this.page.evaluate(() => window.__e2e);
+  }
+}
+
+const shots = [];
+
+// ---------------------------------------------------------------- a tiny runner
+
+const results = [];
+let aborted = null;
+
+/**
+ * Steps share state (one browser, one server), so the first failure stops the rest.
+ * `knownIssue`: a failure is reported as a known issue and does not fail the run;
+ * a pass says the mark can go.
+ */
+async function test(name, fn, { knownIssue } = {}) {
+  if (aborted) {
+    results.push({ name, status: 'not run' });
+    log(`- ${name}: not run (after a failure)`);
+    return;
+  }
+  const t = Date.now();
+  log(`▶ ${name}`);
+  try {
+    await fn();
+    const ms = Date.now() - t;
+    results.push({ name, status: 'passed', ms });
+    log(`✔ ${name} (${secs(ms)})${knownIssue ? ' — passes now: remove its knownIssue mark in run.mjs' : ''}`);
+  } catch (err) {
+    const ms = Date.now() - t;
+    if (knownIssue) {
+      results.push({ name, status: 'known issue', ms, message: err.message });
+      log(`⚠ ${name}: KNOWN ISSUE (${knownIssue}), not counted as a failure:\n    ${err.message.replaceAll('\n', '\n    ')}`);
+      return;
+    }
+    results.push({ name, status: 'failed', ms, message: err.message });
+    log(`✖ ${name} (${secs(ms)})\n    ${err.message.replaceAll('\n', '\n    ')}`);
+    aborted = err;
+  }
+}
+
+function skip(name, reason) {
+  results.push({ name, status: 'skipped', message: reason });
+  log(`↷ ${name}: SKIPPED — ${reason}`);
+}
+
+// ---------------------------------------------------------------- cleanup
+
+let browser = null;
+let cleaning = null;
+
+function cleanup(reason) {
+  cleaning ??= (async () => {
+    if (reason) log(`cleaning up (${reason})`);
+    if (browser) {
+      // Closing the pages first lets the server shut down without open sockets.
+      await Promise.race([browser.close().catch(() => {}), sleep(5_000)]);
+      browser = null;
+    }
+    await Promise.all([...live].map((s) => s.stop(reason ? 3_000 : 15_000)));
+  })();
+  return cleaning;
+}
+
+process.on('exit', () => {
+  for (const s of live) s.child.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, async () => {
+    console.error(`browser-e2e: got ${sig}, stopping the browser and the server`);
+    await cleanup(sig);
+    process.exit(1);
+  });
+}
+
+// ---------------------------------------------------------------- the test
+
+async function main() {
+  preflight();
+  mkdirSync(OUT, { recursive: true });
+  for (const f of readdirSync(OUT)) if (/\.(png|log)$/.test(f)) rmSync(path.join(OUT, f));
+
+  const { chromium } = await import('playwright-core');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  log(`jar ${path.relative(process.cwd(), args.jar) || args.jar}, port ${port}, chromium ${CHROMIUM}, artifacts ${OUT}`);
+
+  let server = new Server(port, 1).start();
+  const [, launched] = await Promise.all([
+    server.waitReady().then(() => log(`server 1 ready (pid ${server.child.pid})`)),
+    (async () => {
+      // launch() starts Chromium on a fresh temporary profile (deleted on close); alice and
+      // bob get a browser context each, so nothing is shared between them.
+      const b = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-quic',
+        ],
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        timeout: 30_000,
+      });
+      browser = b;
+      log(`browser ${b.version()} launched`);
+      return b;
+    })(),
+  ]).catch(async (err) => {
+    results.push({ name: 'start the server and the browser', status: 'failed', message: err.message });
+    throw err;
+  });
+
+  const tabs = [];
+  const aliceCtx = await launched.newContext({ viewport: { width: 900, height: 700 } });
+  const bobCtx = await launched.newContext({ viewport: { width: 900, height: 700 } });
+  for (const ctx of [aliceCtx, bobCtx]) await ctx.addInitScript(instrument);
+  const open = async (name, user, ctx) => {
+    const tab = new Tab(name, user, await ctx.newPage());
+    tabs.push(tab);
+    await tab.page.goto(`${base}/?user=${user}`, { waitUntil: 'load', timeout: 15_000 });
+    return tab;
+  };
+  const [alice1, alice2, bob] = [await open('alice-1', 'alice', aliceCtx), await open('alice-2', 'alice', aliceCtx), await open('bob', 'bob', bobCtx)];
+  const alices = [alice1, alice2];
+
+  try {
+    await test('pages for alice (x2) and bob connect', async () => {
+      await Promise.all(tabs.map((t) => t.waitConnected(FIRST_CONNECT)));
+    });
+
+    const first = newTask('Buy milk (e2e)');
+    const forBob = newTask('Walk the dog (e2e)');
+    await test("alice's task reaches both alice pages and not bob's (and bob's only bob's)", async () => {
+      await publish(port, 'alice', first);
+      const t = Date.now();
+      await Promise.all(alices.map((a) => a.waitTask(first.id)));
+      log(`  ${first.id} on both alice pages ${Date.now() - t} ms after the publish returned`);
+      // Positive control for bob's page, so its "no alice task" below means something.
+      await publish(port, 'bob', forBob);
+      await bob.waitTask(forBob.id);
+      await sleep(ABSENCE_WAIT);
+      await bob.assertNoTask(first.id);
+      for (const a of alices) await a.assertNoTask(forBob.id);
+      for (const tab of tabs) await tab.screenshot(`01-delivered-${tab.name}.png`);
+    });
+
+    let killedAt = 0;
+    let exitMs = 0;
+    await test('SIGTERM: every page leaves "connected"', async () => {
+      killedAt = Date.now();
+      const stopped = server.stop();
+      await Promise.all(
+        tabs.map(async (t) => {
+          await t.waitNotConnected(LEAVE_CONNECTED);
+          log(`  ${t.name}: "${await t.status()}" ${secs(Date.now() - killedAt)} after SIGTERM`);
+        }),
+      );
+      for (const tab of tabs) await tab.screenshot(`02-server-down-${tab.name}.png`);
+      exitMs = await stopped;
+      log(`  server 1 exited ${secs(exitMs)} after SIGTERM`);
+    });
+
+    await test(
+      'SIGTERM: the server closes every socket with 1001 (going away) within 5 s',
+      async () => {
+        const problems = [];
+        for (const tab of tabs) {
+          const close = (await tab.recorded()).closes.find((c) => c.at >= killedAt);
+          if (!close) problems.push(`${tab.name}: no close event recorded`);
+          else if (close.code !== 1001 || close.at - killedAt > 5_000) {
+            problems.push(`${tab.name}: socket closed with code ${close.code} ${secs(close.at - killedAt)} after SIGTERM`);
+          }
+        }
+        if (problems.length) {
+          throw new Error(`${problems.join('; ')}; the server exited ${secs(exitMs)} after SIGTERM (protocol.md: 1001 on shutdown)`);
+        }
+      },
+      {
+        knownIssue:
+          'server: graceful shutdown waits timeout-per-shutdown-phase (20 s) for open WebSockets, then drops them without a close frame',
+      },
+    );
+
+    let readyAt = 0;
+    await test('restart on the same port: every page reconnects by itself (no reload)', async () => {
+      server = new Server(port, 2).start();
+      await server.waitReady();
+      readyAt = Date.now();
+      log(`  server 2 ready ${secs(readyAt - killedAt)} after the SIGTERM`);
+      await Promise.all(
+        tabs.map(async (t) => {
+          await t.waitConnected(RECONNECT);
+          log(`  ${t.name}: connected again ${secs(Date.now() - readyAt)} after the server was ready`);
+        }),
+      );
+      // Same documents as before: the first task is still on the page.
+      for (const a of alices) await a.waitTask(first.id, 1_000);
+    });
+
+    await test("after the restart, a new task reaches both alice pages and not bob's", async () => {
+      const second = newTask('Water the plants (e2e, after restart)');
+      await publish(port, 'alice', second);
+      await Promise.all(alices.map((a) => a.waitTask(second.id)));
+      await sleep(ABSENCE_WAIT);
+      await bob.assertNoTask(second.id);
+      for (const tab of tabs) await tab.screenshot(`03-after-restart-${tab.name}.png`);
+    });
+
+    await test(
+      'every HTTP request of the pages was answered within 5 s',
+      async () => {
+        const late = tabs.flatMap((t) => t.unanswered());
+        if (late.length) throw new Error(`${late.join('; ')} (the pages recovered through the client's 15 s token timeout)`);
+      },
+      {
+        knownIssue:
+          'server: Reactor Netty 1.3.7 now and then never answers a request on a reused keep-alive connection',
+      },
+    );
+
+    const resumeTest = 'TODO resume: a task published while a page was disconnected shows up after it reconnects';
+    if (!RUN_TODO) {
+      skip(
+        resumeTest,
+        'the server does not replay missed events yet (it ignores `since=`, never answers "resumed": true; ' +
+          'see "Resume handshake" in src/main/frontend/README.md). Run with E2E_RUN_TODO=1 to try it.',
+      );
+    } else {
+      await test(resumeTest, async () => {
+        const missed = newTask('Published while alice-1 was away (e2e)');
+        await alice1.page.getByRole('button', { name: 'Disconnect' }).click();
+        await alice1.waitStatus('disconnected', 5_000);
+        await publish(port, 'alice', missed);
+        await alice2.waitTask(missed.id); // delivered live to the page that stayed connected
+        await alice1.page.getByRole('button', { name: 'Connect', exact: true }).click();
+        await alice1.waitConnected(10_000);
+        await alice1.waitTask(missed.id);
+      });
+    }
+  } finally {
+    if (aborted) {
+      for (const tab of tabs) await tab.screenshot(`failure-${tab.name}.png`).catch(() => {});
+    }
+    for (const tab of tabs) {
+      const rec = await tab.recorded().catch(() => null);
+      const lines = [
+        `# ${tab.name} (${tab.user})`,
+        '## status changes',
+        ...(rec?.statuses ?? []).map((s) => `${new Date(s.at).toISOString()} ${s.status}`),
+        '## websocket closes',
+        ...(rec?.closes ?? []).map((c) => `${new Date(c.at).toISOString()} code=${c.code} reason=${JSON.stringify(c.reason)} clean=${c.wasClean}`),
+        '## console, network',
+        ...tab.console,
+      ];
+      writeFileSync(path.join(OUT, `page-${tab.name}.log`), lines.join('\n') + '\n');
+    }
+  }
+}
+
+function report() {
+  const count = (s) => results.filter((r) => r.status === s).length;
+  const passed = count('passed');
+  const failed = count('failed') + count('not run');
+  const skipped = count('skipped') + count('known issue');
+  console.log('');
+  for (const r of results) console.log(`  ${r.status.padEnd(11)} ${r.name}${r.ms !== undefined ? ` (${secs(r.ms)})` : ''}`);
+  if (shots.length) console.log(`  screenshots in ${OUT}: ${shots.join(', ')}`);
+  console.log(`  server logs: ${OUT}/server-*.log, page logs: ${OUT}/page-*.log; total ${secs(Date.now() - T0)}`);
+  console.log(`browser: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  return failed === 0 && passed > 0;
+}
+
+let ok = false;
+let budgetTimer;
+try {
+  await Promise.race([
+    main(),
+    new Promise((_, reject) => {
+      budgetTimer = setTimeout(() => reject(new Error(`the run exceeded its ${secs(BUDGET)} budget`)), BUDGET);
+    }),
+  ]);
+  ok = report();
+} catch (err) {
+  if (!results.some((r) => r.status === 'failed')) results.push({ name: 'browser e2e run', status: 'failed', message: err.message });
+  log(`✖ ${err.stack ?? err}`);
+  report();
+} finally {
+  clearTimeout(budgetTimer);
+  await cleanup();
+}
+if (!ok) {
+  const failure = results.find((r) => r.status === 'failed');
+  console.error(`browser-e2e FAILED: ${failure ? `${failure.name}: ${failure.message.split('\n')[0]}` : 'no test passed'}`);
+}
+process.exit(ok ? 0 : 1);

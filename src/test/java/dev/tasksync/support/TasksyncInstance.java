@@ -1,0 +1,71 @@
+package dev.tasksync.support;
+
+import dev.tasksync.TasksyncApplication;
+import dev.tasksync.e2e.support.FreePorts;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The real tasksync application, started in this JVM on a fixed loopback port so a daprd
+ * sidecar can be pointed at it, and stopped/restarted on the same port like a pod's container.
+ */
+public final class TasksyncInstance implements AutoCloseable {
+
+    private final int port;
+    private final List<String> args;
+    private ConfigurableApplicationContext context;
+
+    private TasksyncInstance(int port, List<String> args) {
+        this.port = port;
+        this.args = args;
+    }
+
+    /** Starts with the given secret and extra {@code --key=value} arguments. */
+    public static TasksyncInstance start(String secret, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--tasksync.auth.secret=" + secret, "--server.address=127.0.0.1",
+                "--spring.main.banner-mode=off"));
+        args.addAll(List.of(extraArgs));
+        var instance = new TasksyncInstance(FreePorts.next(), args);
+        instance.launch();
+        return instance;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public void stop() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+
+    /** Starts again on the same port. */
+    public TasksyncInstance restart() {
+        stop();
+        launch();
+        return this;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void launch() {
+        List<String> all = new ArrayList<>(args);
+        all.add("--server.port=" + port);
+        context = new SpringApplicationBuilder(TasksyncApplication.class).run(all.toArray(String[]::new));
+    }
+}
