@@ -11,12 +11,12 @@ USER_ID ?= alice
 
 ## run: the whole local stack (Kafka, daprd, tasksync on :8005, dev mode)
 run: build
-	BETTER_AUTH_SECRET="$(DEV_SECRET)" TASKSYNC_PORT=$(PORT) DAPR_HTTP_PORT=$(DAPR_HTTP_PORT) src/test/scripts/local-stack.sh
+	@BETTER_AUTH_SECRET="$(DEV_SECRET)" TASKSYNC_PORT=$(PORT) DAPR_HTTP_PORT=$(DAPR_HTTP_PORT) src/test/scripts/local-stack.sh
 
 ## run-service: tasksync alone on :8005 (no Dapr, no Kafka); /dev/publish injects events directly
 run-service: build
 	@echo "dev token: curl -s 'http://localhost:$(PORT)/dev/token?user_id=alice'   demo: http://localhost:$(PORT)/?user=alice"
-	BETTER_AUTH_SECRET="$(DEV_SECRET)" java -jar target/tasksync-0.1.0-SNAPSHOT.jar --server.port=$(PORT) --tasksync.dev.enabled=true
+	@BETTER_AUTH_SECRET="$(DEV_SECRET)" java -jar target/tasksync-0.1.0-SNAPSHOT.jar --server.port=$(PORT) --tasksync.dev.enabled=true
 
 ## test: everything — unit, integration, frontend, end-to-end through real daprd + Kafka
 test:

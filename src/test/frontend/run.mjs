@@ -252,7 +252,9 @@ class Tab {
       if (started === undefined) return;
       this.inflight.delete(r);
       const ms = Date.now() - started;
-      if (ms > SLOW_REQUEST) this.slow.push(`${r.method()} ${short(r.url())}: ${outcome} after ${secs(ms)}`);
+      if (ms > SLOW_REQUEST) {
+        this.slow.push(`${r.method()} ${short(r.url())} sent at ${secs(started - T0)}: ${outcome} after ${secs(ms)}`);
+      }
     };
     this.short = short;
     page.on('request', (r) => {
@@ -320,7 +322,7 @@ class Tab {
     const now = Date.now();
     const pending = [...this.inflight]
       .filter(([, started]) => now - started > SLOW_REQUEST)
-      .map(([r, started]) => `${r.method()} ${this.short(r.url())}: no answer for ${secs(now - started)}`);
+      .map(([r, started]) => `${r.method()} ${this.short(r.url())} sent at ${secs(started - T0)}: no answer for ${secs(now - started)}`);
     return [...this.slow, ...pending].map((line) => `${this.name}: ${line}`);
   }
 
