@@ -34,18 +34,18 @@ const RUN_TODO = process.env.E2E_RUN_TODO === '1';
 const BUDGET = 115_000;
 const SERVER_READY = 45_000;
 // Reactor Netty 1.3.7 sometimes never answers a request on a reused keep-alive connection;
-// the client abandons a token request after 15 s (connectTimeoutMs) and tries again.
+// the demo aborts a token request after 10 s (the client would after 15 s) and tries again.
 const FIRST_CONNECT = 25_000;
 /** A page request without an answer for this long is reported (known issue check). */
 const SLOW_REQUEST = 5_000;
 const DELIVERY = 5_000;
 const ABSENCE_WAIT = 1_000;
-// server.shutdown=graceful with spring.lifecycle.timeout-per-shutdown-phase=20s: the
-// server may hold open sockets that long before it lets go of them.
+// server.shutdown=graceful with spring.lifecycle.timeout-per-shutdown-phase=20s bounds how
+// long the server may hold on to open sockets after SIGTERM.
 const LEAVE_CONNECTED = 30_000;
 const SERVER_EXIT = 30_000;
 // The demo uses the client's default backoff (base 1 s, cap 30 s, full jitter), so a page
-// may wait up to 30 s before its next attempt, plus the token fetch (up to 15 s when the
+// may wait up to 30 s before its next attempt, plus the token fetch (up to 10 s when the
 // server leaves it unanswered, see FIRST_CONNECT) and the handshake.
 const RECONNECT = 50_000;
 
@@ -361,7 +361,7 @@ async function test(name, fn, { knownIssue } = {}) {
     await fn();
     const ms = Date.now() - t;
     results.push({ name, status: 'passed', ms });
-    log(`✔ ${name} (${secs(ms)})${knownIssue ? ' — passes now: remove its knownIssue mark in run.mjs' : ''}`);
+    log(`✔ ${name} (${secs(ms)})${knownIssue ? ' — passed this time; once it always does, drop its knownIssue mark' : ''}`);
   } catch (err) {
     const ms = Date.now() - t;
     if (knownIssue) {
@@ -461,8 +461,17 @@ async function main() {
   const open = async (name, user, ctx) => {
     const tab = new Tab(name, user, await ctx.newPage());
     tabs.push(tab);
-    await tab.page.goto(`${base}/?user=${user}`, { waitUntil: 'load', timeout: 15_000 });
-    return tab;
+    // A load that stalls on a request the server never answers (Reactor Netty keep-alive
+    // issue, see FIRST_CONNECT) is tried once more; the unanswered request is still reported.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await tab.page.goto(`${base}/?user=${user}`, { waitUntil: 'load', timeout: 10_000 });
+        return tab;
+      } catch (err) {
+        if (attempt === 2) throw err;
+        log(`  ${name}: page load stalled (${err.message.split('\n')[0]}), loading it again`);
+      }
+    }
   };
   const [alice1, alice2, bob] = [await open('alice-1', 'alice', aliceCtx), await open('alice-2', 'alice', aliceCtx), await open('bob', 'bob', bobCtx)];
   const alices = [alice1, alice2];
@@ -519,10 +528,7 @@ async function main() {
           throw new Error(`${problems.join('; ')}; the server exited ${secs(exitMs)} after SIGTERM (protocol.md: 1001 on shutdown)`);
         }
       },
-      {
-        knownIssue:
-          'server: graceful shutdown waits timeout-per-shutdown-phase (20 s) for open WebSockets, then drops them without a close frame',
-      },
+      { knownIssue: 'server: on SIGTERM not every socket gets a 1001 close frame in time' },
     );
 
     let readyAt = 0;
@@ -554,7 +560,7 @@ async function main() {
       'every HTTP request of the pages was answered within 5 s',
       async () => {
         const late = tabs.flatMap((t) => t.unanswered());
-        if (late.length) throw new Error(`${late.join('; ')} (the pages recovered through the client's 15 s token timeout)`);
+        if (late.length) throw new Error(late.join('; '));
       },
       {
         knownIssue:
@@ -576,7 +582,8 @@ async function main() {
         await alice1.waitStatus('disconnected', 5_000);
         await publish(port, 'alice', missed);
         await alice2.waitTask(missed.id); // delivered live to the page that stayed connected
-        await alice1.page.getByRole('button', { name: 'Connect', exact: true }).click();
+        // The session's toggle (the user form has a "Connect" submit button too).
+        await alice1.page.locator('button.secondary', { hasText: /^Connect$/ }).click();
         await alice1.waitConnected(10_000);
         await alice1.waitTask(missed.id);
       });

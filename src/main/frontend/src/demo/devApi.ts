@@ -12,6 +12,9 @@ export async function fetchDevToken(userId: string): Promise<string> {
   const res = await fetch(`/dev/token?user_id=${encodeURIComponent(userId)}`, {
     headers: { Accept: 'application/json' },
     cache: 'no-store',
+    // A request the server never answers must not stall the page (the probe in App.tsx
+    // has no other way out); the client retries a failed getToken() with backoff.
+    signal: AbortSignal.timeout(10_000),
   });
   if (res.status === 404) throw new DevModeOffError();
   if (!res.ok) throw new Error(`GET /dev/token failed: HTTP ${res.status}`);

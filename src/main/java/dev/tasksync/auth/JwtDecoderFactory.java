@@ -65,8 +65,10 @@ public final class JwtDecoderFactory {
         validators.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, exp -> exp != null));
         validators.add(new JwtClaimValidator<Object>(JwtClaimNames.SUB,
                 sub -> sub instanceof String s && !s.isBlank()));
-        if (props.issuer() != null && !props.issuer().isBlank()) {
-            validators.add(new JwtIssuerValidator(props.issuer()));
+        // With OIDC discovery the issuer is known: tokens from any other issuer are refused.
+        String issuer = props.issuer() != null && !props.issuer().isBlank() ? props.issuer() : props.issuerUri();
+        if (issuer != null && !issuer.isBlank()) {
+            validators.add(new JwtIssuerValidator(issuer));
         }
         if (!props.audiences().isEmpty()) {
             validators.add(new JwtClaimValidator<Collection<String>>(JwtClaimNames.AUD,

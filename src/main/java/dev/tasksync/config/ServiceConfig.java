@@ -1,6 +1,7 @@
 package dev.tasksync.config;
 
 import dev.tasksync.auth.TokenVerifier;
+import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ingress.CloudEventReader;
 import dev.tasksync.ingress.DaprApiTokenFilter;
@@ -43,6 +44,11 @@ class ServiceConfig {
     }
 
     @Bean
+    EventLog eventLog(Hub hub, Clock clock, HistoryProperties history) {
+        return new EventLog(hub, clock, history.perStream(), history.maxAge(), history.idWindow());
+    }
+
+    @Bean
     TasksyncMetrics tasksyncMetrics(MeterRegistry registry, Hub hub) {
         return new TasksyncMetrics(registry, hub);
     }
@@ -58,8 +64,8 @@ class ServiceConfig {
     }
 
     @Bean
-    EventDispatcher eventDispatcher(Hub hub, ServerMessages messages, TasksyncMetrics metrics) {
-        return new EventDispatcher(hub, messages, metrics);
+    EventDispatcher eventDispatcher(EventLog log, ServerMessages messages, TasksyncMetrics metrics) {
+        return new EventDispatcher(log, messages, metrics);
     }
 
     @Bean
@@ -76,9 +82,9 @@ class ServiceConfig {
     }
 
     @Bean
-    SyncWebSocketHandler syncWebSocketHandler(TokenVerifier verifier, Hub hub, ServerMessages messages,
+    SyncWebSocketHandler syncWebSocketHandler(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages,
             JsonMapper json, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties ws, Clock clock) {
-        return new SyncWebSocketHandler(verifier, hub, messages, new ClientMessageParser(json), metrics, drainer,
+        return new SyncWebSocketHandler(verifier, hub, log, messages, new ClientMessageParser(json), metrics, drainer,
                 ws.outboundQueue(), ws.maxTopicLength(), clock);
     }
 

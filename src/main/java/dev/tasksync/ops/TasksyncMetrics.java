@@ -17,6 +17,7 @@ public final class TasksyncMetrics {
     private final MeterRegistry registry;
     private final Counter deliveries;
     private final Counter slowConsumerDrops;
+    private final Counter duplicates;
     private final Map<String, Counter> cache = new ConcurrentHashMap<>();
 
     public TasksyncMetrics(MeterRegistry registry, Hub hub) {
@@ -25,6 +26,8 @@ public final class TasksyncMetrics {
                 .description("Frames handed to a connection's queue").register(registry);
         this.slowConsumerDrops = Counter.builder("tasksync.drops").tag("reason", "slow_consumer")
                 .description("Frames not delivered, by reason").register(registry);
+        this.duplicates = Counter.builder("tasksync.events.duplicates")
+                .description("Redelivered events (same CloudEvent id) not delivered again").register(registry);
         Gauge.builder("tasksync.connections", hub, Hub::connectionCount).register(registry);
         Gauge.builder("tasksync.users", hub, Hub::userCount).register(registry);
         Gauge.builder("tasksync.topics", hub, Hub::topicCount).register(registry);
@@ -37,6 +40,10 @@ public final class TasksyncMetrics {
         if (d.dropped() > 0) {
             slowConsumerDrops.increment(d.dropped());
         }
+    }
+
+    public void duplicate() {
+        duplicates.increment();
     }
 
     public void authFailure(String reason) {

@@ -10,8 +10,12 @@ public sealed interface ClientMessage {
     record Ping(boolean actionDialect) implements ClientMessage {
     }
 
-    /** {@code topic} is null when the client left it out. */
-    record Subscribe(String topic) implements ClientMessage {
+    /** {@code topic} is null when the client left it out; {@code since} optionally resumes the topic. */
+    record Subscribe(String topic, String since) implements ClientMessage {
+    }
+
+    /** {@code {"type":"resume","since":…}}: replay what was missed before this connection joined. */
+    record Resume(String since) implements ClientMessage {
     }
 
     /** {@code topic} is null when the client left it out. */

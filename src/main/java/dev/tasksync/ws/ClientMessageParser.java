@@ -28,7 +28,11 @@ public final class ClientMessageParser {
         }
         String type = text(root, "type");
         if (type != null) {
-            return "ping".equals(type) ? new ClientMessage.Ping(false) : IGNORED;
+            return switch (type) {
+                case "ping" -> new ClientMessage.Ping(false);
+                case "resume" -> new ClientMessage.Resume(text(root, "since"));
+                default -> IGNORED;
+            };
         }
         String action = text(root, "action");
         if (action == null) {
@@ -36,7 +40,7 @@ public final class ClientMessageParser {
         }
         return switch (action) {
             case "ping" -> new ClientMessage.Ping(true);
-            case "subscribe" -> new ClientMessage.Subscribe(text(root, "topic"));
+            case "subscribe" -> new ClientMessage.Subscribe(text(root, "topic"), text(root, "since"));
             case "unsubscribe" -> new ClientMessage.Unsubscribe(text(root, "topic"));
             default -> IGNORED;
         };

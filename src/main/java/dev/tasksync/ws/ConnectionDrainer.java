@@ -38,6 +38,11 @@ public final class ConnectionDrainer implements SmartLifecycle {
 
     @Override
     public void start() {
+        // A context can be stopped and started again (e.g. Spring's paused test contexts): serve again.
+        if (draining) {
+            draining = false;
+            AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
+        }
         running = true;
     }
 

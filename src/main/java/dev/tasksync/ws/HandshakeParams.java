@@ -11,8 +11,9 @@ import org.springframework.web.reactive.socket.HandshakeInfo;
  *
  * @param token {@code ?token=} (browsers) or {@code Authorization: Bearer} (other clients)
  * @param userId {@code ?user_id=}, sent by the service guide's client; must match the token
+ * @param since {@code ?since=}, the id of the last event the client saw: resume after it
  */
-record HandshakeParams(String token, String userId) {
+record HandshakeParams(String token, String userId, String since) {
 
     private static final String BEARER = "Bearer ";
 
@@ -24,7 +25,7 @@ record HandshakeParams(String token, String userId) {
                 token = auth.substring(BEARER.length()).trim();
             }
         }
-        return new HandshakeParams(token, query(info.getUri(), "user_id"));
+        return new HandshakeParams(token, query(info.getUri(), "user_id"), query(info.getUri(), "since"));
     }
 
     /** First value of a query parameter, decoded; null when absent or empty. */
@@ -54,6 +55,6 @@ record HandshakeParams(String token, String userId) {
 
     @Override
     public String toString() {
-        return "HandshakeParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + "]";
+        return "HandshakeParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + ", since=" + since + "]";
     }
 }

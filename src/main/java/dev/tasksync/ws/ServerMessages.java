@@ -16,6 +16,8 @@ public final class ServerMessages {
     public static final byte[] PONG_TYPE = ascii("{\"type\":\"pong\"}");
     /** Reply to the endpoint document's {@code {"action":"ping"}}. */
     public static final byte[] PONG_ACTION = ascii("{\"action\":\"pong\"}");
+    /** History no longer covers the client's gap: it must refetch its state. */
+    public static final byte[] RESYNC_REQUIRED = ascii("{\"type\":\"resync_required\"}");
     public static final byte[] BINARY_NOT_SUPPORTED =
             ascii("{\"error\":\"Invalid message format\",\"details\":\"binary frames are not supported\"}");
 
@@ -26,13 +28,28 @@ public final class ServerMessages {
     }
 
     /** Greeting sent first on every connection (both seed dialects read it). */
-    public byte[] connected(String userId, String connectionId, Instant now) {
+    /**
+     * Greeting sent first on every connection (both seed dialects read it). {@code resumed} is
+     * present when the client asked to resume: true means the missed events follow.
+     */
+    public byte[] connected(String userId, String connectionId, Instant now, Boolean resumed) {
         ObjectNode n = json.createObjectNode();
         n.put("type", "connected");
         n.put("message", "WebSocket connected successfully");
         n.put("user_id", userId);
         n.put("connection_id", connectionId);
         n.put("timestamp", now.toString());
+        if (resumed != null) {
+            n.put("resumed", resumed);
+        }
+        return json.writeValueAsBytes(n);
+    }
+
+    /** Reply to {@code {"type":"resume"}}. */
+    public byte[] resumed(boolean resumed) {
+        ObjectNode n = json.createObjectNode();
+        n.put("type", "resumed");
+        n.put("resumed", resumed);
         return json.writeValueAsBytes(n);
     }
 

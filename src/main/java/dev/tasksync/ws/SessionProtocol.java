@@ -1,6 +1,7 @@
 package dev.tasksync.ws;
 
 import dev.tasksync.auth.TopicPolicy;
+import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.TasksyncMetrics;
 
@@ -8,14 +9,16 @@ import dev.tasksync.ops.TasksyncMetrics;
 final class SessionProtocol {
 
     private final Hub hub;
+    private final EventLog log;
     private final ServerMessages messages;
     private final ClientMessageParser parser;
     private final TasksyncMetrics metrics;
     private final int maxTopicLength;
 
-    SessionProtocol(Hub hub, ServerMessages messages, ClientMessageParser parser, TasksyncMetrics metrics,
-            int maxTopicLength) {
+    SessionProtocol(Hub hub, EventLog log, ServerMessages messages, ClientMessageParser parser,
+            TasksyncMetrics metrics, int maxTopicLength) {
         this.hub = hub;
+        this.log = log;
         this.messages = messages;
         this.parser = parser;
         this.metrics = metrics;
@@ -27,7 +30,9 @@ final class SessionProtocol {
         if (m instanceof ClientMessage.Ping ping) {
             c.offer(ping.actionDialect() ? ServerMessages.PONG_ACTION : ServerMessages.PONG_TYPE);
         } else if (m instanceof ClientMessage.Subscribe s) {
-            subscribe(c, s.topic());
+            subscribe(c, s.topic(), s.since());
+        } else if (m instanceof ClientMessage.Resume r) {
+            resume(c, r.since());
         } else if (m instanceof ClientMessage.Unsubscribe u) {
             unsubscribe(c, u.topic());
         } else if (m instanceof ClientMessage.Invalid invalid) {
@@ -42,7 +47,15 @@ final class SessionProtocol {
         c.offer(ServerMessages.BINARY_NOT_SUPPORTED);
     }
 
-    private void subscribe(WsConnection c, String topic) {
+    private void resume(WsConnection c, String since) {
+        if (since != null && log.resume(c, since, c.joinedSeq(), c.topics())) {
+            c.offer(messages.resumed(true));
+        } else {
+            c.offer(ServerMessages.RESYNC_REQUIRED);
+        }
+    }
+
+    private void subscribe(WsConnection c, String topic, String since) {
         if (topic == null) {
             c.offer(messages.error("Topic is required for subscribe action"));
         } else if (!validTopic(topic)) {
@@ -53,8 +66,13 @@ final class SessionProtocol {
             metrics.clientError("forbidden_topic");
             c.offer(messages.error("Forbidden", "topic", topic));
         } else {
-            hub.subscribe(c, topic);
+            // Confirm first, so the client can tell replayed events from the confirmation.
             c.offer(messages.subscription("subscribed", topic));
+            Long from = since != null ? log.positionOf(since) : c.resumeFrom();
+            boolean covered = log.subscribe(c, topic, from);
+            if (!covered || (since != null && from == null)) {
+                c.offer(ServerMessages.RESYNC_REQUIRED);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tasksync.ws;
 import dev.tasksync.auth.InvalidTokenException;
 import dev.tasksync.auth.TokenVerifier;
 import dev.tasksync.auth.UserPrincipal;
+import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.RateLimitedLog;
 import dev.tasksync.ops.TasksyncMetrics;
@@ -32,6 +33,7 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
 
     private final TokenVerifier verifier;
     private final Hub hub;
+    private final EventLog events;
     private final ServerMessages messages;
     private final SessionProtocol protocol;
     private final TasksyncMetrics metrics;
@@ -42,12 +44,14 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
     private final String idPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
     private final AtomicLong sequence = new AtomicLong();
 
-    public SyncWebSocketHandler(TokenVerifier verifier, Hub hub, ServerMessages messages, ClientMessageParser parser,
+    public SyncWebSocketHandler(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages,
+            ClientMessageParser parser,
             TasksyncMetrics metrics, ConnectionDrainer drainer, int outboundQueue, int maxTopicLength, Clock clock) {
         this.verifier = verifier;
         this.hub = hub;
+        this.events = log;
         this.messages = messages;
-        this.protocol = new SessionProtocol(hub, messages, parser, metrics, maxTopicLength);
+        this.protocol = new SessionProtocol(hub, log, messages, parser, metrics, maxTopicLength);
         this.metrics = metrics;
         this.drainer = drainer;
         this.outboundQueue = outboundQueue;
@@ -68,7 +72,7 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
                                 remote(session));
                         return close(session, CloseCodes.FORBIDDEN);
                     }
-                    return serve(session, principal);
+                    return serve(session, principal, params.since());
                 })
                 .onErrorResume(InvalidTokenException.class, e -> {
                     metrics.authFailure(e.reason().name().toLowerCase());
@@ -78,11 +82,16 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
                 });
     }
 
-    private Mono<Void> serve(WebSocketSession session, UserPrincipal principal) {
+    private Mono<Void> serve(WebSocketSession session, UserPrincipal principal, String since) {
         var c = new WsConnection(idPrefix + sequence.incrementAndGet(), principal, outboundQueue);
-        // Greeting first, then registration: no event can overtake "connected".
-        c.offer(messages.connected(principal.userId(), c.id(), clock.instant()));
-        hub.add(c);
+        // Greeting, then the replay of missed events, then live ones: the log orders all three.
+        var join = events.join(c, since, j -> {
+            c.offer(messages.connected(principal.userId(), c.id(), clock.instant(), since == null ? null : j.resumed()));
+            if (since != null && !j.resumed()) {
+                c.offer(ServerMessages.RESYNC_REQUIRED);
+            }
+        });
+        c.joined(join.seq(), join.since());
 
         Mono<Void> inbound = session.receive()
                 .doOnNext(m -> onMessage(c, m))
@@ -90,9 +99,14 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
                 .doFinally(signal -> c.complete());
         Mono<Void> outbound = session.send(c.frames()
                 .map(frame -> new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(frame))));
+        // Server-side closes (slow consumer, shutdown) send the close frame and then wait for the
+        // client's answer to end the inbound side; nothing is cancelled on the normal path.
         Mono<Void> serverClose = c.closeRequests().flatMap(status -> close(session, status));
+        // A peer that stops reading, or never answers our close, must not pin the session.
+        Mono<Void> graceOver = c.closeRequests().flatMap(status -> Mono.delay(CLOSE_TIMEOUT))
+                .switchIfEmpty(Mono.never()).then();
 
-        return Mono.firstWithSignal(Mono.when(inbound, outbound), serverClose)
+        return Mono.firstWithSignal(Mono.when(inbound, outbound, serverClose), graceOver)
                 .onErrorResume(e -> {
                     // Abrupt disconnects surface as errors; they are normal for a long-lived socket.
                     log.debug("WebSocket {} ended with {}", c.id(), e.toString());

@@ -28,6 +28,9 @@ final class WsConnection implements Recipient {
     private final Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<byte[]>unbounded(8).get());
     private final Sinks.One<CloseStatus> closeSignal = Sinks.one();
     private volatile boolean closed;
+    // Set once at join: where live delivery began, and the client's resume point (if honoured).
+    private volatile long joinedSeq;
+    private volatile Long resumeFrom;
 
     WsConnection(String id, UserPrincipal principal, int queueLimit) {
         this.id = id;
@@ -86,7 +89,7 @@ final class WsConnection implements Recipient {
         return outbound.asFlux().doOnNext(f -> queued.decrementAndGet());
     }
 
-    /** Completes when the server decides to close this connection, with the status to send. */
+    /** Emits the status when the server decides to close this connection; completes empty when the client went first. */
     Mono<CloseStatus> closeRequests() {
         return closeSignal.asMono();
     }
@@ -100,9 +103,24 @@ final class WsConnection implements Recipient {
     /** Ends the outbound stream after the client went away. */
     void complete() {
         closed = true;
+        closeSignal.tryEmitEmpty();
         while (outbound.tryEmitComplete() == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
             Thread.onSpinWait();
         }
+    }
+
+    void joined(long seq, Long resumeFrom) {
+        this.joinedSeq = seq;
+        this.resumeFrom = resumeFrom;
+    }
+
+    long joinedSeq() {
+        return joinedSeq;
+    }
+
+    /** Position to replay topic subscriptions from, when this connection resumed; else null. */
+    Long resumeFrom() {
+        return resumeFrom;
     }
 
     boolean isClosed() {

@@ -36,6 +36,15 @@ class TokenVerifierTest {
             ex.getResponseBody().write(body);
             ex.close();
         });
+        String base = "http://127.0.0.1:" + jwks.getAddress().getPort();
+        byte[] discovery = ("{\"issuer\":\"" + base + "\",\"jwks_uri\":\"" + base + "/jwks\","
+                + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}").getBytes(StandardCharsets.UTF_8);
+        jwks.createContext("/.well-known/openid-configuration", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, discovery.length);
+            ex.getResponseBody().write(discovery);
+            ex.close();
+        });
         jwks.start();
     }
 
@@ -102,6 +111,19 @@ class TokenVerifierTest {
         // A token signed with the (also configured) shared secret is not accepted once a JWK Set is in charge.
         expect(verifier, Tokens.forUser("alice"), Reason.BAD_SIGNATURE);
         expect(verifier, Tokens.algNone("alice"), Reason.MALFORMED);
+    }
+
+    @Test
+    void issuerUriDiscoversTheJwkSetAndRequiresThatIssuer() {
+        String issuer = "http://127.0.0.1:" + jwks.getAddress().getPort();
+        var props = new AuthProperties(null, null, issuer, List.of("RS256"), null, List.of(),
+                Duration.ofSeconds(30), "topics", "roles", "admin", 8192);
+        var verifier = new TokenVerifier(JwtDecoderFactory.create(props), props);
+        StepVerifier.create(verifier.verify(Tokens.rs256(rsa, Tokens.claims("alice").issuer(issuer).build())))
+                .assertNext(p -> assertThat(p.userId()).isEqualTo("alice")).verifyComplete();
+        expect(verifier, Tokens.rs256(rsa, Tokens.claims("alice").issuer("https://elsewhere.test").build()),
+                Reason.CLAIMS);
+        expect(verifier, Tokens.rs256(rsa, Tokens.claims("alice").build()), Reason.CLAIMS);
     }
 
     private static byte[] rsaPublicDer() {

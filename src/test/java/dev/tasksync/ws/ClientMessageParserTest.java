@@ -13,9 +13,9 @@ class ClientMessageParserTest {
     void recognisesBothDialects() {
         assertThat(parser.parse("{\"type\":\"ping\"}")).isEqualTo(new ClientMessage.Ping(false));
         assertThat(parser.parse("{\"action\":\"ping\"}")).isEqualTo(new ClientMessage.Ping(true));
-        assertThat(parser.parse("{\"action\":\"subscribe\",\"topic\":\"a\"}")).isEqualTo(new ClientMessage.Subscribe("a"));
+        assertThat(parser.parse("{\"action\":\"subscribe\",\"topic\":\"a\"}")).isEqualTo(new ClientMessage.Subscribe("a", null));
         assertThat(parser.parse("{\"action\":\"unsubscribe\"}")).isEqualTo(new ClientMessage.Unsubscribe(null));
-        assertThat(parser.parse("{\"action\":\"subscribe\",\"topic\":7}")).isEqualTo(new ClientMessage.Subscribe(null));
+        assertThat(parser.parse("{\"action\":\"subscribe\",\"topic\":7}")).isEqualTo(new ClientMessage.Subscribe(null, null));
     }
 
     @Test

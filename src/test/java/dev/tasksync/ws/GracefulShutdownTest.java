@@ -18,7 +18,7 @@ class GracefulShutdownTest {
             long started = System.nanoTime();
             app.stop();
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            assertThat(a.awaitClose().getCode()).isEqualTo(1001);
+            assertThat(a.awaitClose()).extracting(org.springframework.web.reactive.socket.CloseStatus::getCode).isEqualTo(1001);
             assertThat(b.awaitClose().getCode()).isEqualTo(1001);
             // Without draining, graceful shutdown waits its full 20 s timeout for the open sockets.
             assertThat(took).isLessThan(Duration.ofSeconds(10));
