@@ -4,7 +4,7 @@
 //
 //   node run.mjs [--jar PATH] [--java PATH] [--out DIR]
 //
-// Env: CHROMIUM_PATH (default /usr/bin/chromium), E2E_RUN_TODO=1 runs the TODO tests.
+// Env: CHROMIUM_PATH (default /usr/bin/chromium).
 // Exits 0 when every test passed (skipped/known-issue ones allowed), 1 otherwise.
 
 import { spawn } from 'node:child_process';
@@ -28,7 +28,6 @@ const { values: args } = parseArgs({
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SECRET = 'e2e-browser-secret-0123456789-0123456789';
 const OUT = path.resolve(args.out);
-const RUN_TODO = process.env.E2E_RUN_TODO === '1';
 
 // Time limits (ms). The whole run must stay under two minutes.
 const BUDGET = 115_000;
@@ -568,26 +567,19 @@ async function main() {
       },
     );
 
-    const resumeTest = 'TODO resume: a task published while a page was disconnected shows up after it reconnects';
-    if (!RUN_TODO) {
-      skip(
-        resumeTest,
-        'the server does not replay missed events yet (it ignores `since=`, never answers "resumed": true; ' +
-          'see "Resume handshake" in src/main/frontend/README.md). Run with E2E_RUN_TODO=1 to try it.',
-      );
-    } else {
-      await test(resumeTest, async () => {
-        const missed = newTask('Published while alice-1 was away (e2e)');
-        await alice1.page.getByRole('button', { name: 'Disconnect' }).click();
-        await alice1.waitStatus('disconnected', 5_000);
-        await publish(port, 'alice', missed);
-        await alice2.waitTask(missed.id); // delivered live to the page that stayed connected
-        // The session's toggle (the user form has a "Connect" submit button too).
-        await alice1.page.locator('button.secondary', { hasText: /^Connect$/ }).click();
-        await alice1.waitConnected(10_000);
-        await alice1.waitTask(missed.id);
-      });
-    }
+    await test('resume: a task published while a page was disconnected shows up after it reconnects', async () => {
+      const missed = newTask('Published while alice-1 was away (e2e)');
+      await alice1.page.getByRole('button', { name: 'Disconnect' }).click();
+      await alice1.waitStatus('disconnected', 5_000);
+      await publish(port, 'alice', missed);
+      await alice2.waitTask(missed.id); // delivered live to the page that stayed connected
+      await alice1.assertNoTask(missed.id);
+      // The session's toggle (the user form has a "Connect" submit button too).
+      await alice1.page.locator('button.secondary', { hasText: /^Connect$/ }).click();
+      await alice1.waitConnected(10_000);
+      await alice1.waitTask(missed.id); // replayed by the server from since=<last id>
+      await alice1.screenshot('04-resumed-alice-1.png');
+    });
   } finally {
     if (aborted) {
       for (const tab of tabs) await tab.screenshot(`failure-${tab.name}.png`).catch(() => {});
