@@ -9,6 +9,7 @@ import dev.tasksync.ingress.EventDispatcher;
 import dev.tasksync.ops.TasksyncMetrics;
 import dev.tasksync.ws.ClientMessageParser;
 import dev.tasksync.ws.ConnectionDrainer;
+import dev.tasksync.ws.Heartbeat;
 import dev.tasksync.ws.ServerMessages;
 import dev.tasksync.ws.SyncWebSocketHandler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,7 +86,12 @@ class ServiceConfig {
     SyncWebSocketHandler syncWebSocketHandler(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages,
             JsonMapper json, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties ws, Clock clock) {
         return new SyncWebSocketHandler(verifier, hub, log, messages, new ClientMessageParser(json), metrics, drainer,
-                ws.outboundQueue(), ws.maxTopicLength(), clock);
+                ws, clock);
+    }
+
+    @Bean
+    Heartbeat heartbeat(Hub hub, Clock clock, WebSocketProperties ws) {
+        return new Heartbeat(hub, clock, ws.pingInterval(), ws.idleTimeout());
     }
 
     @Bean

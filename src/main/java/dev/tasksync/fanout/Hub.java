@@ -94,16 +94,27 @@ public final class Hub {
         return new Delivery(delivered, dropped);
     }
 
+    /** Open connections of {@code userId}. */
+    public int connectionsOf(String userId) {
+        Set<Recipient> set = byUser.get(userId);
+        return set == null ? 0 : set.size();
+    }
+
+    /** Visits every open connection (for periodic housekeeping such as heartbeats). */
+    public void forEach(java.util.function.Consumer<Recipient> action) {
+        for (Set<Recipient> set : byUser.values()) {
+            set.forEach(action);
+        }
+    }
+
     /** Asks every connection to go away; returns how many were asked. */
     public int goAwayAll() {
-        int n = 0;
-        for (Set<Recipient> set : byUser.values()) {
-            for (Recipient r : set) {
-                r.goAway();
-                n++;
-            }
-        }
-        return n;
+        int[] n = {0};
+        forEach(r -> {
+            r.goAway();
+            n[0]++;
+        });
+        return n[0];
     }
 
     public int connectionCount() {

@@ -24,8 +24,9 @@ public final class TasksyncMetrics {
         this.registry = registry;
         this.deliveries = Counter.builder("tasksync.deliveries")
                 .description("Frames handed to a connection's queue").register(registry);
-        this.slowConsumerDrops = Counter.builder("tasksync.drops").tag("reason", "slow_consumer")
-                .description("Frames not delivered, by reason").register(registry);
+        this.slowConsumerDrops = Counter.builder("tasksync.drops").tag("reason", "not_accepted")
+                .description("Frames a connection did not accept (its queue overflowed, or it was closing)")
+                .register(registry);
         this.duplicates = Counter.builder("tasksync.events.duplicates")
                 .description("Redelivered events (same CloudEvent id) not delivered again").register(registry);
         Gauge.builder("tasksync.connections", hub, Hub::connectionCount).register(registry);
@@ -56,6 +57,11 @@ public final class TasksyncMetrics {
 
     public void daprReply(String status, String reason) {
         counter("tasksync.dapr.replies", "status", status, "reason", reason).increment();
+    }
+
+    /** A connection ended; {@code reason} is the server's close reason or "client". */
+    public void disconnected(String reason) {
+        counter("tasksync.disconnects", "reason", reason == null ? "unknown" : reason).increment();
     }
 
     public void clientError(String reason) {

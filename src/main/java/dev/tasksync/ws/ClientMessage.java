@@ -22,6 +22,10 @@ public sealed interface ClientMessage {
     record Unsubscribe(String topic) implements ClientMessage {
     }
 
+    /** {@code {"type":"auth","token":…}}: a fresh token for a live connection (same user). */
+    record Auth(String token) implements ClientMessage {
+    }
+
     /** Unknown type/action: ignored, so newer clients can talk to older servers. */
     record Ignored() implements ClientMessage {
     }

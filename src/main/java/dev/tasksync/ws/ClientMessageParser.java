@@ -31,6 +31,7 @@ public final class ClientMessageParser {
             return switch (type) {
                 case "ping" -> new ClientMessage.Ping(false);
                 case "resume" -> new ClientMessage.Resume(text(root, "since"));
+                case "auth" -> new ClientMessage.Auth(text(root, "token"));
                 default -> IGNORED;
             };
         }

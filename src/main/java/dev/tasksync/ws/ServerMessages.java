@@ -45,6 +45,14 @@ public final class ServerMessages {
         return json.writeValueAsBytes(n);
     }
 
+    /** Reply to a successful {@code {"type":"auth"}}. */
+    public byte[] authenticated(Instant expiresAt) {
+        ObjectNode n = json.createObjectNode();
+        n.put("type", "authenticated");
+        n.put("expires_at", expiresAt == null ? null : expiresAt.toString());
+        return json.writeValueAsBytes(n);
+    }
+
     /** Reply to {@code {"type":"resume"}}. */
     public byte[] resumed(boolean resumed) {
         ObjectNode n = json.createObjectNode();

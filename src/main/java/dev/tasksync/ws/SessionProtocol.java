@@ -1,9 +1,13 @@
 package dev.tasksync.ws;
 
+import dev.tasksync.auth.InvalidTokenException;
+import dev.tasksync.auth.TokenVerifier;
 import dev.tasksync.auth.TopicPolicy;
 import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Hub;
+import dev.tasksync.config.WebSocketProperties;
 import dev.tasksync.ops.TasksyncMetrics;
+import reactor.core.publisher.Mono;
 
 /** Answers client messages on one connection. Replies go through the connection's queue, keeping order. */
 final class SessionProtocol {
@@ -13,20 +17,36 @@ final class SessionProtocol {
     private final ServerMessages messages;
     private final ClientMessageParser parser;
     private final TasksyncMetrics metrics;
-    private final int maxTopicLength;
+    private final TokenVerifier verifier;
+    private final WebSocketProperties limits;
 
     SessionProtocol(Hub hub, EventLog log, ServerMessages messages, ClientMessageParser parser,
-            TasksyncMetrics metrics, int maxTopicLength) {
+            TasksyncMetrics metrics, TokenVerifier verifier, WebSocketProperties limits) {
         this.hub = hub;
         this.log = log;
         this.messages = messages;
         this.parser = parser;
         this.metrics = metrics;
-        this.maxTopicLength = maxTopicLength;
+        this.verifier = verifier;
+        this.limits = limits;
     }
 
-    void onText(WsConnection c, String text) {
+    /** Counts a client message against the connection's rate; false (and the connection closing) when over. */
+    boolean admit(WsConnection c, long nowNanos) {
+        if (c.allowMessage(nowNanos, limits.messageRate(), limits.messageBurst())) {
+            return true;
+        }
+        metrics.clientError("rate_limited");
+        c.close(CloseCodes.RATE_LIMITED);
+        return false;
+    }
+
+    /** Handles one text message; only token refresh is asynchronous. */
+    Mono<Void> onText(WsConnection c, String text) {
         ClientMessage m = parser.parse(text);
+        if (m instanceof ClientMessage.Auth auth) {
+            return reauthenticate(c, auth.token());
+        }
         if (m instanceof ClientMessage.Ping ping) {
             c.offer(ping.actionDialect() ? ServerMessages.PONG_ACTION : ServerMessages.PONG_TYPE);
         } else if (m instanceof ClientMessage.Subscribe s) {
@@ -40,6 +60,26 @@ final class SessionProtocol {
             c.offer(messages.error("Invalid message format", "details", invalid.details()));
         }
         // ClientMessage.Ignored: unknown type or action, silently ignored by design.
+        return Mono.empty();
+    }
+
+    private Mono<Void> reauthenticate(WsConnection c, String token) {
+        return verifier.verify(token)
+                .doOnNext(fresh -> {
+                    if (!fresh.userId().equals(c.userId())) {
+                        metrics.authFailure("user_mismatch");
+                        c.offer(messages.error("Forbidden", "details", "token is for another user"));
+                    } else {
+                        c.reauthenticated(fresh);
+                        c.offer(messages.authenticated(fresh.expiresAt()));
+                    }
+                })
+                .onErrorResume(InvalidTokenException.class, e -> {
+                    metrics.authFailure(e.reason().name().toLowerCase());
+                    c.offer(messages.error("Unauthorized", "details", e.getMessage()));
+                    return Mono.empty();
+                })
+                .then();
     }
 
     void onBinary(WsConnection c) {
@@ -61,10 +101,14 @@ final class SessionProtocol {
         } else if (!validTopic(topic)) {
             metrics.clientError("invalid_topic");
             c.offer(messages.error("Invalid topic", "details",
-                    "topic must be 1-" + maxTopicLength + " printable characters"));
+                    "topic must be 1-" + limits.maxTopicLength() + " printable characters"));
         } else if (!TopicPolicy.maySubscribe(c.principal(), topic)) {
             metrics.clientError("forbidden_topic");
             c.offer(messages.error("Forbidden", "topic", topic));
+        } else if (!c.topics().contains(topic) && c.topics().size() >= limits.maxSubscriptions()) {
+            metrics.clientError("too_many_subscriptions");
+            c.offer(messages.error("Too many subscriptions", "topic", topic, "limit",
+                    String.valueOf(limits.maxSubscriptions())));
         } else {
             // Confirm first, so the client can tell replayed events from the confirmation.
             c.offer(messages.subscription("subscribed", topic));
@@ -81,7 +125,7 @@ final class SessionProtocol {
             c.offer(messages.error("Topic is required for unsubscribe action"));
         } else if (!validTopic(topic)) {
             c.offer(messages.error("Invalid topic", "details",
-                    "topic must be 1-" + maxTopicLength + " printable characters"));
+                    "topic must be 1-" + limits.maxTopicLength() + " printable characters"));
         } else {
             hub.unsubscribe(c, topic);
             c.offer(messages.subscription("unsubscribed", topic));
@@ -89,7 +133,7 @@ final class SessionProtocol {
     }
 
     private boolean validTopic(String topic) {
-        if (topic.length() > maxTopicLength) {
+        if (topic.length() > limits.maxTopicLength()) {
             return false;
         }
         for (int i = 0; i < topic.length(); i++) {

@@ -19,8 +19,11 @@ import reactor.util.concurrent.Queues;
  */
 final class WsConnection implements Recipient {
 
+    /** Marks a WebSocket ping in the frame queue (compared by identity). */
+    static final byte[] PING = new byte[0];
+
     private final String id;
-    private final UserPrincipal principal;
+    private volatile UserPrincipal principal;
     private final int queueLimit;
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queued = new AtomicInteger();
@@ -28,12 +31,22 @@ final class WsConnection implements Recipient {
     private final Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<byte[]>unbounded(8).get());
     private final Sinks.One<CloseStatus> closeSignal = Sinks.one();
     private volatile boolean closed;
+    private volatile CloseStatus closeRequested;
+    private final java.util.function.Consumer<CloseStatus> onClose;
     // Set once at join: where live delivery began, and the client's resume point (if honoured).
     private volatile long joinedSeq;
     private volatile Long resumeFrom;
+    // Liveness: any inbound frame (pongs included) counts; read by the heartbeat, written by the session.
+    private volatile long lastSeenNanos = System.nanoTime();
+    private volatile long lastPingNanos = System.nanoTime();
+    // Token bucket for client messages; only the session's inbound side touches it.
+    private double tokens = -1;
+    private long refilledNanos;
 
-    WsConnection(String id, UserPrincipal principal, int queueLimit) {
+    /** {@code onClose} learns, once, why the server decided to close this connection (for metrics). */
+    WsConnection(String id, UserPrincipal principal, int queueLimit, java.util.function.Consumer<CloseStatus> onClose) {
         this.id = id;
+        this.onClose = onClose;
         this.principal = principal;
         this.queueLimit = queueLimit;
     }
@@ -50,6 +63,49 @@ final class WsConnection implements Recipient {
 
     UserPrincipal principal() {
         return principal;
+    }
+
+    /** Swaps in a fresh principal (same user) after {@code {"type":"auth"}}: extends the connection's life. */
+    void reauthenticated(UserPrincipal fresh) {
+        this.principal = fresh;
+    }
+
+    void seen(long nowNanos) {
+        lastSeenNanos = nowNanos;
+    }
+
+    /**
+     * Takes one message from the bucket; false when the client exceeded {@code rate}/s with
+     * {@code burst} headroom.
+     */
+    boolean allowMessage(long nowNanos, int rate, int burst) {
+        if (tokens < 0) {
+            tokens = burst;
+            refilledNanos = nowNanos;
+        }
+        tokens = Math.min(burst, tokens + (nowNanos - refilledNanos) * rate / 1e9);
+        refilledNanos = nowNanos;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens -= 1;
+        return true;
+    }
+
+    /**
+     * Periodic check: closes the connection when its token expired or the peer went silent,
+     * and queues a ping when one is due.
+     */
+    void heartbeat(long nowNanos, java.time.Instant now, long pingEveryNanos, long idleNanos) {
+        UserPrincipal p = principal;
+        if (p.expiresAt() != null && !now.isBefore(p.expiresAt())) {
+            close(CloseCodes.TOKEN_EXPIRED);
+        } else if (nowNanos - lastSeenNanos > idleNanos) {
+            close(CloseCodes.IDLE);
+        } else if (nowNanos - lastPingNanos >= pingEveryNanos) {
+            lastPingNanos = nowNanos;
+            offer(PING);
+        }
     }
 
     @Override
@@ -97,7 +153,15 @@ final class WsConnection implements Recipient {
     /** Asks the session to close with {@code status}; the first request wins. */
     void close(CloseStatus status) {
         closed = true;
-        closeSignal.tryEmitValue(status);
+        if (closeSignal.tryEmitValue(status).isSuccess()) {
+            closeRequested = status;
+            onClose.accept(status);
+        }
+    }
+
+    /** Why the server closed this connection, for metrics; null when the client went first. */
+    CloseStatus closeRequested() {
+        return closeRequested;
     }
 
     /** Ends the outbound stream after the client went away. */

@@ -52,7 +52,13 @@ public final class WsClient implements AutoCloseable {
                 new HttpHeaders());
     }
 
+    /** The Origin a browser page served by the app would send; tests of other origins set their own. */
+    public static final String DEFAULT_ORIGIN = "http://localhost";
+
     public static WsClient open(URI uri, HttpHeaders headers) {
+        if (headers.getOrigin() == null) {
+            headers.setOrigin(DEFAULT_ORIGIN);
+        }
         var c = new WsClient(uri, headers);
         Boolean ok = c.opened.asMono().timeout(WAIT).onErrorReturn(false).block();
         if (!Boolean.TRUE.equals(ok)) {

@@ -1,23 +1,31 @@
 package dev.tasksync.config;
 
 import dev.tasksync.fanout.EventLog;
+import dev.tasksync.ws.Heartbeat;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
-/** Expires history of streams that stopped receiving events (appends expire the others). */
+/** Periodic passes: WebSocket heartbeats and token expiry, and expiry of idle history. */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
-class HistorySweep {
+class Housekeeping {
 
     private final EventLog log;
+    private final Heartbeat heartbeat;
 
-    HistorySweep(EventLog log) {
+    Housekeeping(EventLog log, Heartbeat heartbeat) {
         this.log = log;
+        this.heartbeat = heartbeat;
+    }
+
+    @Scheduled(fixedDelayString = "${tasksync.ws.heartbeat-tick:1s}")
+    void heartbeat() {
+        heartbeat.tick();
     }
 
     @Scheduled(fixedDelayString = "${tasksync.history.sweep-interval:30s}")
-    void sweep() {
+    void sweepHistory() {
         log.sweep();
     }
 }
