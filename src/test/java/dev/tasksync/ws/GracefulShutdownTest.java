@@ -5,11 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tasksync.support.TasksyncInstance;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.socket.CloseStatus;
 
-/** Shutdown tells clients to go elsewhere (1001) instead of holding the server for its whole grace period. */
+/** Shutdown: readiness down first, no new sockets, every client told 1001 to go elsewhere, promptly. */
 class GracefulShutdownTest {
+
+    @Test
+    void drainTakesReadinessDownRefusesNewSocketsAndClosesOpenOnesWith1001() throws Exception {
+        try (var app = TasksyncInstance.start(Tokens.SECRET); var open = WsClient.connectAs(app.port(), "alice")) {
+            assertThat(readiness(app.port())).isEqualTo(200);
+            ConnectionDrainer drainer = app.bean(ConnectionDrainer.class);
+
+            drainer.stop(); // what SIGTERM triggers first, before the web server stops
+            assertThat(open.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
+            assertThat(readiness(app.port())).as("readiness is down while draining").isEqualTo(503);
+            try (var late = WsClient.connect(app.port(), Tokens.forUser("bob"))) {
+                assertThat(late.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
+            }
+
+            drainer.start(); // a restarted lifecycle serves again
+            assertThat(readiness(app.port())).isEqualTo(200);
+        }
+    }
 
     @Test
     void stopClosesClientsWithGoingAwayPromptly() {
@@ -18,12 +41,17 @@ class GracefulShutdownTest {
             long started = System.nanoTime();
             app.stop();
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            assertThat(a.awaitClose()).extracting(org.springframework.web.reactive.socket.CloseStatus::getCode).isEqualTo(1001);
-            assertThat(b.awaitClose().getCode()).isEqualTo(1001);
+            assertThat(a.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
+            assertThat(b.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
             // Without draining, graceful shutdown waits its full 20 s timeout for the open sockets.
             assertThat(took).isLessThan(Duration.ofSeconds(10));
         } finally {
             app.close();
         }
+    }
+
+    private static int readiness(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }
