@@ -7,6 +7,7 @@ import dev.tasksync.e2e.support.DaprdBinary;
 import dev.tasksync.e2e.support.KafkaBroker;
 import dev.tasksync.support.TasksyncInstance;
 import dev.tasksync.support.Tokens;
+import dev.tasksync.support.Waits;
 import dev.tasksync.support.WsClient;
 import io.dapr.client.DaprClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -124,14 +125,14 @@ class DaprKafkaEndToEndTest {
         // The app stops; its sidecar's health probe sees it and pauses consumption, so nothing
         // is delivered to a dead app (which would end on the dead-letter topic).
         app.stop();
-        awaitTrue(sidecar::appReportedUnhealthy, SIDECAR_READY);
+        Waits.until(sidecar::appReportedUnhealthy, SIDECAR_READY);
         for (int i = 1; i <= 5; i++) {
             publish(Map.of("event_type", "task.updated", "user_id", carol, "task", Map.of("id", "c-" + i)));
         }
         // Recovery: daprd resumes consumption once the restarted app reports ready.
         app.restart();
         MeterRegistry registry = app.bean(MeterRegistry.class);
-        awaitTrue(() -> registry.find("tasksync.events.received").tag("kind", "task").counter() != null
+        Waits.until(() -> registry.find("tasksync.events.received").tag("kind", "task").counter() != null
                 && registry.find("tasksync.events.received").tag("kind", "task").counter().count() >= 5, DELIVERY);
         assertThat(kafka.readValues("task-updates-dlq", 0, Duration.ofSeconds(2)))
                 .noneSatisfy(v -> assertThat(v).contains(carol));
@@ -192,26 +193,11 @@ class DaprKafkaEndToEndTest {
     /** Waits for daprd to log {@code text} {@code count} times; if it never does, leaves a goroutine dump in its log. */
     private static void awaitLogCount(Daprd daprd, String text, int count) {
         try {
-            awaitTrue(() -> daprd.countLog(text) >= count, SIDECAR_READY);
+            Waits.until(() -> daprd.countLog(text) >= count, SIDECAR_READY);
         } catch (AssertionError e) {
             daprd.dumpGoroutines();
             throw new AssertionError("expected " + count + "x '" + text + "' in " + daprd.logFile() + ", found "
                     + daprd.countLog(text) + " (goroutine dump appended to the log)", e);
-        }
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
         }
     }
 

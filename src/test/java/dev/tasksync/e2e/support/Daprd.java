@@ -1,5 +1,7 @@
 package dev.tasksync.e2e.support;
 
+import dev.tasksync.support.Waits;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -123,7 +125,7 @@ public final class Daprd implements AutoCloseable {
             if (readLog().contains(text)) {
                 return;
             }
-            sleep(100);
+            Waits.sleep(100);
         }
         throw new IllegalStateException("daprd " + spec.appId + " never logged '" + text + "'; see " + logFile);
     }
@@ -285,7 +287,7 @@ public final class Daprd implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
-            sleep(200);
+            Waits.sleep(200);
         }
         throw new IllegalStateException("daprd " + spec.appId + " " + path + " not ready after " + timeout + " (last: " + last + "); see " + logFile);
     }
@@ -301,14 +303,6 @@ public final class Daprd implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 
     /** Options of one sidecar. */
     public static final class Builder {

@@ -1,5 +1,7 @@
 package dev.tasksync.e2e.support;
 
+import dev.tasksync.support.Waits;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -136,7 +138,7 @@ public final class KafkaBroker implements AutoCloseable {
                         throw new IllegalStateException("Kafka on " + bootstrapServers + " not ready after " + timeout, e);
                     }
                 }
-                sleep(200);
+                Waits.sleep(200);
             }
         }
     }
@@ -210,15 +212,6 @@ public final class KafkaBroker implements AutoCloseable {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // Best effort: a temp dir left behind is harmless.
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

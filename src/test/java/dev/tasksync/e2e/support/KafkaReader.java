@@ -1,5 +1,7 @@
 package dev.tasksync.e2e.support;
 
+import dev.tasksync.support.Waits;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +45,7 @@ public final class KafkaReader {
                             .map(p -> new TopicPartition(p.topic(), p.partition()))
                             .collect(Collectors.toList());
                     if (partitions.isEmpty()) {
-                        sleep(200);
+                        Waits.sleep(200);
                         continue;
                     }
                     consumer.assign(partitions);
@@ -60,14 +62,5 @@ public final class KafkaReader {
         return readRecords(bootstrapServers, topic, minCount, timeout).stream()
                 .map(ConsumerRecord::value)
                 .collect(Collectors.toList());
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }
