@@ -3,6 +3,7 @@ package dev.tasksync.dev;
 import dev.tasksync.config.AuthProperties;
 import dev.tasksync.config.DaprProperties;
 import dev.tasksync.config.DevProperties;
+import dev.tasksync.fanout.EventLog;
 import dev.tasksync.ingress.DaprReply;
 import dev.tasksync.ingress.TaskUpdatesController;
 import java.nio.charset.StandardCharsets;
@@ -42,15 +43,17 @@ public class DevController {
     private final DevProperties dev;
     private final TaskUpdatesController ingress;
     private final Clock clock;
+    private final EventLog events;
     private final WebClient daprClient;
 
     public DevController(AuthProperties auth, DaprProperties dapr, DevProperties dev, TaskUpdatesController ingress,
-            Clock clock) {
+            Clock clock, EventLog events) {
         this.auth = auth;
         this.dapr = dapr;
         this.dev = dev;
         this.ingress = ingress;
         this.clock = clock;
+        this.events = events;
         this.daprClient = dev.daprHttpEndpoint() == null || dev.daprHttpEndpoint().isBlank() ? null
                 : WebClient.builder().baseUrl(dev.daprHttpEndpoint()).build();
     }
@@ -85,6 +88,27 @@ public class DevController {
         String token = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(),
                 claims.build())).getTokenValue();
         return ResponseEntity.ok(Map.of("token", token, "user_id", userId));
+    }
+
+    /**
+     * {@code GET /dev/history?user_id=alice}: the user's task events this process still holds,
+     * oldest first. The demo page has no backend of its own; this stands in for "refetch your
+     * state" when the server says {@code resync_required} (e.g. after a restart).
+     */
+    @GetMapping(path = "/dev/history", produces = MediaType.APPLICATION_JSON_VALUE)
+    public byte[] history(@RequestParam("user_id") String userId) {
+        var out = new java.io.ByteArrayOutputStream();
+        out.write('[');
+        boolean first = true;
+        for (byte[] frame : events.userHistory(userId)) {
+            if (!first) {
+                out.write(',');
+            }
+            out.writeBytes(frame);
+            first = false;
+        }
+        out.write(']');
+        return out.toByteArray();
     }
 
     /** Publishes through the local daprd when one is configured, else straight into the route's handler. */

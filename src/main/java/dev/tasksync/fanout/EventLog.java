@@ -151,6 +151,11 @@ public final class EventLog {
         return seen == null || seen.atMillis < clock.millis() - maxAgeMillis ? null : seen.seq;
     }
 
+    /** The frames this process still holds for {@code userId}, oldest first (dev-mode state view). */
+    public java.util.List<byte[]> userHistory(String userId) {
+        return locked(userKey(userId), s -> s.entries.stream().map(Entry::frame).toList());
+    }
+
     /** Drops expired events and empty streams; called periodically. */
     public void sweep() {
         long cutoff = clock.millis() - maxAgeMillis;
