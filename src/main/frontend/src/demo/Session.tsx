@@ -1,7 +1,8 @@
-import { useReducer, useState, type FormEvent } from 'react';
+import { useReducer, useRef, useState, type FormEvent } from 'react';
 import { applyTaskUpdate, type Task, type TaskEventName, type TaskUpdate } from '../core';
 import { ConnectionStatus, useTaskSyncClient, useTaskSyncEvent } from '../react';
-import { newTaskId, publishTaskEvent } from './devApi';
+import { fetchDevHistory, newTaskId, publishTaskEvent } from './devApi';
+import { AppliedEvents } from './history';
 
 interface LogEntry {
   at: string;
@@ -19,21 +20,46 @@ export function Session({ user, devMode, presetUsers }: { user: string; devMode:
   const [tasks, dispatch] = useReducer(tasksReducer, []);
   const [log, setLog] = useState<LogEntry[]>([]);
   const [stopped, setStopped] = useState(false);
+  // Ids of events already in `tasks` (live or from /dev/history), so neither applies twice.
+  const applied = useRef<AppliedEvents | null>(null);
+  applied.current ??= new AppliedEvents();
+  const resyncs = useRef(0);
 
   const note = (text: string) =>
     setLog((prev) => [{ at: new Date().toLocaleTimeString(), text }, ...prev].slice(0, MAX_LOG));
 
+  const describe = (u: TaskUpdate) => `${u.event} ${String(u.task.id)}${u.task.title ? ` “${u.task.title}”` : ''}`;
+
   useTaskSyncEvent('taskUpdate', (u) => {
+    if (!applied.current!.accept(u)) return;
     dispatch(u);
-    note(`${u.event} ${String(u.task.id)}${u.task.title ? ` “${u.task.title}”` : ''}`);
+    note(describe(u));
   });
   useTaskSyncEvent('connected', (info) => note(`connected as ${info.user_id} (${info.connection_id})`));
   useTaskSyncEvent('close', (c) =>
     note(`closed ${c.code}${c.reason ? ` ${c.reason}` : ''}${c.retryInMs !== null ? `, retry in ${c.retryInMs} ms` : ''}`),
   );
   useTaskSyncEvent('error', (e) => note(`error (${e.source}): ${e.message}`));
-  // A real app would refetch its task list here; the demo has no list endpoint.
-  useTaskSyncEvent('resync', () => note('resync requested: events may have been missed'));
+  // A real app would refetch its task list here. The demo has no backend of its own, so in
+  // dev mode it asks the server for the events it holds (GET /dev/history) and replays the
+  // ones not applied yet through the same reducer as live events.
+  useTaskSyncEvent('resync', () => {
+    if (!devMode) {
+      note('resync requested: events may have been missed');
+      return;
+    }
+    const n = ++resyncs.current;
+    note('resync requested: fetching /dev/history');
+    fetchDevHistory(user).then(
+      (frames) => {
+        if (n !== resyncs.current) return; // a newer resync is under way
+        const fresh = applied.current!.fresh(frames);
+        for (const u of fresh) dispatch(u);
+        note(`resync: ${frames.length} event(s) in history, ${fresh.length} new${fresh.length ? `: ${fresh.map(describe).join(', ')}` : ''}`);
+      },
+      (err: unknown) => note(`resync failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  });
 
   const publish = async (event_type: TaskEventName, task: Task) => {
     try {

@@ -1,4 +1,4 @@
-import type { Task, TaskEventName } from '../core';
+import type { Task, TaskEventName, TaskUpdate } from '../core';
 
 /** The server answers 404 on /dev/* when dev mode is off. */
 export class DevModeOffError extends Error {
@@ -38,6 +38,23 @@ export async function publishTaskEvent(request: PublishRequest): Promise<{ statu
   if (res.status === 404) throw new DevModeOffError();
   if (!res.ok) throw new Error(`POST /dev/publish failed: HTTP ${res.status}`);
   return (await res.json()) as { status: string; id?: string };
+}
+
+/**
+ * `GET /dev/history?user_id=…`: the user's task_update frames this server process still
+ * holds, oldest first (dev mode only). Empty right after a restart until events arrive again.
+ */
+export async function fetchDevHistory(userId: string): Promise<TaskUpdate[]> {
+  const res = await fetch(`/dev/history?user_id=${encodeURIComponent(userId)}`, {
+    headers: { Accept: 'application/json' },
+    cache: 'no-store',
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.status === 404) throw new DevModeOffError();
+  if (!res.ok) throw new Error(`GET /dev/history failed: HTTP ${res.status}`);
+  const body = (await res.json()) as unknown;
+  if (!Array.isArray(body)) throw new Error('GET /dev/history did not return an array');
+  return body as TaskUpdate[];
 }
 
 /** Works on plain http too, where crypto.randomUUID() is unavailable. */
