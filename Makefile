@@ -18,9 +18,11 @@ run-service: build
 	@echo "dev token: curl -s 'http://localhost:$(PORT)/dev/token?user_id=alice'   demo: http://localhost:$(PORT)/?user=alice"
 	@BETTER_AUTH_SECRET="$(DEV_SECRET)" java -jar target/tasksync-0.1.0-SNAPSHOT.jar --server.port=$(PORT) --tasksync.dev.enabled=true
 
-## test: everything — unit, integration, frontend, end-to-end through real daprd + Kafka
+## test: everything — unit, integration, frontend, browser, end-to-end through real daprd + Kafka,
+## then the README's own workflow (make run, make token, make publish) against a real client
 test:
 	$(MVN) verify
+	src/test/scripts/smoke-local-stack.sh
 
 build:
 	$(MVN) -q -DskipTests package

@@ -22,13 +22,22 @@ cleanup() {
   trap - EXIT INT TERM
   echo; echo "stopping local stack"
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  # Give each process 15 s to stop cleanly, then make sure nothing is left behind.
+  for ((i = 0; i < 150; i++)); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
-wait_for() { # url, seconds, what
+wait_for() { # url, seconds, what, pid
   for ((i = 0; i < $2 * 5; i++)); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    kill -0 "$4" 2>/dev/null || { echo "$3 exited; see $logs/" >&2; exit 1; }
     sleep 0.2
   done
   echo "$3 did not come up; see $logs/" >&2
@@ -40,7 +49,12 @@ daprd="$(src/test/dapr/build-daprd.sh)"
 echo "starting Kafka on 127.0.0.1:$kafka_port"
 src/test/scripts/kafka.sh "$kafka_port" > "$logs/kafka.out" 2> "$logs/kafka.log" &
 pids+=($!)
-for ((i = 0; i < 600; i++)); do grep -q KAFKA_READY "$logs/kafka.out" 2>/dev/null && break; sleep 0.2; done
+# The first start may resolve the test classpath with Maven: allow a few minutes.
+for ((i = 0; i < 1500; i++)); do
+  grep -q KAFKA_READY "$logs/kafka.out" 2>/dev/null && break
+  kill -0 "${pids[-1]}" 2>/dev/null || break
+  sleep 0.2
+done
 grep -q KAFKA_READY "$logs/kafka.out" || { echo "Kafka did not start; see $logs/kafka.log" >&2; exit 1; }
 
 echo "starting tasksync on :$app_port"
@@ -48,7 +62,7 @@ BETTER_AUTH_SECRET="$secret" java -jar "$jar" --server.port="$app_port" \
   --tasksync.dev.enabled=true --tasksync.dev.dapr-http-endpoint="http://127.0.0.1:$dapr_http" \
   > "$logs/tasksync.log" 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$app_port/actuator/health/readiness" 120 "tasksync"
+wait_for "http://127.0.0.1:$app_port/actuator/health/readiness" 120 "tasksync" "${pids[-1]}"
 
 echo "starting daprd (app-id tasksync) on :$dapr_http"
 KAFKA_BROKERS="127.0.0.1:$kafka_port" POD_NAME=local-0 "$daprd" \
@@ -59,7 +73,7 @@ KAFKA_BROKERS="127.0.0.1:$kafka_port" POD_NAME=local-0 "$daprd" \
   --app-health-probe-interval 2 --app-health-probe-timeout 1500 --app-health-threshold 2 \
   --log-level info > "$logs/daprd.log" 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$dapr_http/v1.0/healthz" 60 "daprd"
+wait_for "http://127.0.0.1:$dapr_http/v1.0/healthz" 60 "daprd" "${pids[-1]}"
 
 cat <<MSG
 
