@@ -71,6 +71,15 @@ class StatusEndpointsTest {
     }
 
     @Test
+    void prometheusScrapeIsAdminOnlyAndCarriesTheServiceMeters() {
+        http.get().uri("/actuator/prometheus").exchange().expectStatus().isUnauthorized();
+        byte[] body = http.get().uri("/actuator/prometheus").headers(h -> h.setBearerAuth(Tokens.admin("root")))
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8))
+                .contains("tasksync_connections").contains("tasksync_deliveries_total");
+    }
+
+    @Test
     void unknownPathsAndActorCallbacksAreDenied() {
         http.get().uri("/nope").headers(h -> h.setBearerAuth(Tokens.admin("root")))
                 .exchange().expectStatus().isForbidden();
