@@ -50,6 +50,33 @@ class GracefulShutdownTest {
         }
     }
 
+    @Test
+    void aDaprDeliveryInFlightWhenShutdownStartsStillGetsItsReply() throws Exception {
+        var app = TasksyncInstance.start(Tokens.SECRET);
+        byte[] body = ("{\"specversion\":\"1.0\",\"id\":\"inflight-1\",\"source\":\"s\",\"type\":\"t\","
+                + "\"data\":{\"event_type\":\"task.created\",\"user_id\":\"u\",\"task\":{\"id\":1}}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(15_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /task-updates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/cloudevents+json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length / 2); // the request is in flight...
+            out.flush();
+            Thread.sleep(300);
+            Thread stopper = new Thread(app::stop, "sigterm");
+            stopper.start(); // ...when shutdown begins
+            Thread.sleep(1000);
+            out.write(body, body.length / 2, body.length - body.length / 2);
+            out.flush();
+            String response = new String(socket.getInputStream().readNBytes(512), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 200").contains("SUCCESS");
+            stopper.join(30_000);
+        } finally {
+            app.close();
+        }
+    }
+
     private static int readiness(int port) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
