@@ -1,5 +1,6 @@
 package dev.tasksync.deploy;
 
+import dev.tasksync.support.GoTool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -62,7 +63,7 @@ class KustomizeRenderTest {
     @TestFactory
     Stream<DynamicTest> rendererAgreesWithKustomize() {
         return kustomizations().stream().map(dir -> dynamicTest(DeployFiles.rel(dir), () -> {
-            KustomizeCli.Located cli = KustomizeCli.locate();
+            GoTool.Located cli = KustomizeCli.locate();
             assumeTrue(cli.binary().isPresent(), "real kustomize unavailable, comparison skipped: " + cli.reason());
             String expectedYaml = KustomizeCli.build(cli.binary().get(), dir);
             Map<String, JsonNode> expected = byId(DeployFiles.parse(dir.resolve("(kustomize build)"), expectedYaml).stream()
