@@ -7,7 +7,7 @@ PORT ?= 8005
 DAPR_HTTP_PORT ?= 3500
 USER_ID ?= alice
 
-.PHONY: run run-service test build publish token clean
+.PHONY: run run-service test build publish token audit clean
 
 ## run: the whole local stack (Kafka, daprd, tasksync on :8005, dev mode)
 run: build
@@ -37,6 +37,10 @@ publish:
 ## token: a dev token for USER_ID (make run or run-service must be running)
 token:
 	@curl -fsS "http://127.0.0.1:$(PORT)/dev/token?user_id=$(USER_ID)"; echo
+
+## audit: dependencies with known vulnerabilities (npm advisories; Maven via OWASP dependency-check where the NVD is reachable)
+audit:
+	src/test/scripts/audit.sh
 
 clean:
 	$(MVN) -q clean

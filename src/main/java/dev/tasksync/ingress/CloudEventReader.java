@@ -3,6 +3,7 @@ package dev.tasksync.ingress;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.UUID;
+import dev.tasksync.ws.JsonErrors;
 import org.springframework.http.MediaType;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -27,7 +28,8 @@ public final class CloudEventReader {
 
     public InboundEvent read(byte[] body, MediaType contentType) {
         if (contentType != null && !isJson(contentType)) {
-            throw new MalformedEventException("content_type", "unsupported content type " + contentType);
+            // The value is not echoed: it is attacker-controlled and goes to the log.
+            throw new MalformedEventException("content_type", "unsupported content type");
         }
         JsonNode root = parseObject(body, "body");
         if (!root.has("specversion")) {
@@ -39,7 +41,7 @@ public final class CloudEventReader {
         }
         String dataContentType = string(root, "datacontenttype");
         if (dataContentType != null && !isJson(parseMediaType(dataContentType))) {
-            throw new MalformedEventException("content_type", "unsupported datacontenttype " + dataContentType);
+            throw new MalformedEventException("content_type", "unsupported datacontenttype");
         }
         return payload(data(root), id, string(root, "time"));
     }
@@ -128,7 +130,7 @@ public final class CloudEventReader {
         try {
             node = json.readTree(bytes);
         } catch (JacksonException e) {
-            throw new MalformedEventException("invalid_json", what + " is not valid JSON: " + e.getOriginalMessage());
+            throw new MalformedEventException("invalid_json", what + " is " + JsonErrors.describe(e));
         }
         if (node == null || !node.isObject()) {
             throw new MalformedEventException("invalid_json", what + " is not a JSON object");

@@ -20,8 +20,8 @@ public final class ClientMessageParser {
         try {
             root = json.readTree(text);
         } catch (JacksonException e) {
-            // getOriginalMessage() leaves out the source excerpt, so a client's text is never echoed.
-            return new ClientMessage.Invalid(e.getOriginalMessage());
+            // Position only: Jackson's messages quote the offending token, and details never echo input.
+            return new ClientMessage.Invalid(JsonErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
             return new ClientMessage.Invalid("expected a JSON object");

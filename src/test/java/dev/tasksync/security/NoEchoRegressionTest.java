@@ -1,0 +1,61 @@
+package dev.tasksync.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.tasksync.ingress.CloudEventReader;
+import dev.tasksync.ingress.MalformedEventException;
+import dev.tasksync.ws.ClientMessage;
+import dev.tasksync.ws.ClientMessageParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Findings of the fuzz tests ({@link ClientMessageParserFuzzTest}, {@link CloudEventReaderFuzzTest}),
+ * kept as plain regression tests: error messages must not quote what the client/publisher sent
+ * (protocol.md: "{@code details} never quotes what the client sent").
+ */
+class NoEchoRegressionTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String SECRET_LOOKING = "attackerControlledTextThatMustNotBeEchoedBackToTheClient0123456789";
+
+    private final ClientMessageParser parser = new ClientMessageParser(JSON);
+    private final CloudEventReader reader = new CloudEventReader(JSON, Clock.systemUTC());
+
+    @Test
+    void shortMalformedFramesAreAnsweredWithoutEcho() {
+        for (String frame : new String[] {"ping", "{\"type\":", "[1,2]", "{\"a\":tru}", "\"just a string\""}) {
+            var message = parser.parse(frame);
+            assertThat(message).isInstanceOf(ClientMessage.Invalid.class);
+        }
+    }
+
+    @Test
+    void unrecognizedTokenInAFrameIsNotEchoed() {
+        var message = parser.parse(SECRET_LOOKING);
+        assertThat(message).isInstanceOf(ClientMessage.Invalid.class);
+        assertThat(NoEcho.echoed(((ClientMessage.Invalid) message).details(), SECRET_LOOKING)).isNull();
+    }
+
+    @Test
+    void unrecognizedTokenInABodyIsNotEchoed() {
+        byte[] body = SECRET_LOOKING.getBytes(StandardCharsets.UTF_8);
+        var e = catchThrowableOfType(MalformedEventException.class, () -> reader.read(body, MediaType.APPLICATION_JSON));
+        assertThat(e.reason()).isEqualTo("invalid_json");
+        assertThat(NoEcho.echoed(e.getMessage(), SECRET_LOOKING)).isNull();
+    }
+
+    @Test
+    void unsupportedDataContentTypeIsNotEchoed() {
+        String type = "text/" + SECRET_LOOKING;
+        byte[] body = ("{\"specversion\":\"1.0\",\"id\":\"e1\",\"datacontenttype\":\"" + type
+                + "\",\"data\":{\"event_type\":\"task.created\",\"user_id\":\"u1\"}}").getBytes(StandardCharsets.UTF_8);
+        var e = catchThrowableOfType(MalformedEventException.class, () -> reader.read(body, MediaType.APPLICATION_JSON));
+        assertThat(e.reason()).isEqualTo("content_type");
+        assertThat(NoEcho.echoed(e.getMessage(), new String(body, StandardCharsets.UTF_8))).isNull();
+    }
+}
