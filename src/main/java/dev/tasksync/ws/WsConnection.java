@@ -190,8 +190,4 @@ final class WsConnection implements Recipient {
     boolean isClosed() {
         return closed;
     }
-
-    int queuedFrames() {
-        return queued.get();
-    }
 }
