@@ -24,12 +24,12 @@ public final class EventDispatcher {
     public Published dispatch(InboundEvent event) {
         Published p;
         if (event instanceof InboundEvent.Task t) {
-            metrics.eventReceived("task");
+            metrics.taskEventReceived();
             p = log.publishToUser(t.userId(), t.id(),
                     messages.taskUpdate(t.eventType(), t.task(), t.id(), t.timestamp()));
         } else {
             var t = (InboundEvent.Topic) event;
-            metrics.eventReceived("topic");
+            metrics.topicEventReceived();
             p = log.publishToTopic(t.topic(), t.id(), messages.topicEvent(t.topic(), t.event(), t.data(), t.id()));
         }
         if (p.duplicate()) {

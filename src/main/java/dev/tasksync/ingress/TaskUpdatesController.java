@@ -77,7 +77,7 @@ public class TaskUpdatesController {
             metrics.daprReply("RETRY", "error");
             return DaprReply.RETRY;
         }
-        metrics.daprReply("SUCCESS", "ok");
+        metrics.daprSuccess();
         return DaprReply.SUCCESS;
     }
 

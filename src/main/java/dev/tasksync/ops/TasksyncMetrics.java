@@ -18,6 +18,10 @@ public final class TasksyncMetrics {
     private final Counter deliveries;
     private final Counter slowConsumerDrops;
     private final Counter duplicates;
+    // Per-event counters resolved once: the hot path does no key building or map lookup.
+    private final Counter taskEvents;
+    private final Counter topicEvents;
+    private final Counter successReplies;
     private final Map<String, Counter> cache = new ConcurrentHashMap<>();
 
     public TasksyncMetrics(MeterRegistry registry, Hub hub) {
@@ -29,6 +33,9 @@ public final class TasksyncMetrics {
                 .register(registry);
         this.duplicates = Counter.builder("tasksync.events.duplicates")
                 .description("Redelivered events (same CloudEvent id) not delivered again").register(registry);
+        this.taskEvents = counter("tasksync.events.received", "kind", "task");
+        this.topicEvents = counter("tasksync.events.received", "kind", "topic");
+        this.successReplies = counter("tasksync.dapr.replies", "status", "SUCCESS", "reason", "ok");
         Gauge.builder("tasksync.connections", hub, Hub::connectionCount).register(registry);
         Gauge.builder("tasksync.users", hub, Hub::userCount).register(registry);
         Gauge.builder("tasksync.topics", hub, Hub::topicCount).register(registry);
@@ -51,10 +58,19 @@ public final class TasksyncMetrics {
         counter("tasksync.auth.failures", "reason", reason).increment();
     }
 
-    public void eventReceived(String kind) {
-        counter("tasksync.events.received", "kind", kind).increment();
+    public void taskEventReceived() {
+        taskEvents.increment();
     }
 
+    public void topicEventReceived() {
+        topicEvents.increment();
+    }
+
+    public void daprSuccess() {
+        successReplies.increment();
+    }
+
+    /** A DROP or RETRY reply, by reason (rare: resolved per call). */
     public void daprReply(String status, String reason) {
         counter("tasksync.dapr.replies", "status", status, "reason", reason).increment();
     }

@@ -99,9 +99,7 @@ final class SessionProtocol {
         if (topic == null) {
             c.offer(messages.error("Topic is required for subscribe action"));
         } else if (!validTopic(topic)) {
-            metrics.clientError("invalid_topic");
-            c.offer(messages.error("Invalid topic", "details",
-                    "topic must be 1-" + limits.maxTopicLength() + " printable characters"));
+            rejectTopic(c);
         } else if (!TopicPolicy.maySubscribe(c.principal(), topic)) {
             metrics.clientError("forbidden_topic");
             c.offer(messages.error("Forbidden", "topic", topic));
@@ -124,12 +122,17 @@ final class SessionProtocol {
         if (topic == null) {
             c.offer(messages.error("Topic is required for unsubscribe action"));
         } else if (!validTopic(topic)) {
-            c.offer(messages.error("Invalid topic", "details",
-                    "topic must be 1-" + limits.maxTopicLength() + " printable characters"));
+            rejectTopic(c);
         } else {
             hub.unsubscribe(c, topic);
             c.offer(messages.subscription("unsubscribed", topic));
         }
+    }
+
+    private void rejectTopic(WsConnection c) {
+        metrics.clientError("invalid_topic");
+        c.offer(messages.error("Invalid topic", "details",
+                "topic must be 1-" + limits.maxTopicLength() + " printable characters"));
     }
 
     private boolean validTopic(String topic) {
