@@ -14,6 +14,8 @@ import org.springframework.validation.annotation.Validated;
  * @param deadLetterTopic where Dapr puts events this service answers DROP to
  * @param appApiToken when set, the route only accepts requests carrying it in {@code dapr-api-token}
  * @param maxBodySize larger deliveries are answered DROP
+ * @param bulkSubscribe advertise Dapr bulk subscribe in {@code /dapr/subscribe} (the route accepts
+ *        bulk envelopes either way)
  */
 @Validated
 @ConfigurationProperties("tasksync.dapr")
@@ -22,7 +24,8 @@ public record DaprProperties(
         @DefaultValue("task-updates") @NotBlank String topic,
         @DefaultValue("task-updates-dlq") @NotBlank String deadLetterTopic,
         String appApiToken,
-        @DefaultValue("1MB") DataSize maxBodySize) {
+        @DefaultValue("1MB") DataSize maxBodySize,
+        @DefaultValue("false") boolean bulkSubscribe) {
 
     /** The route is fixed: the Dapr SDK publishes the literal {@code @PostMapping} path in /dapr/subscribe. */
     public static final String ROUTE = "/task-updates";

@@ -5,7 +5,7 @@ import dev.tasksync.config.DaprProperties;
 import dev.tasksync.config.DevProperties;
 import dev.tasksync.fanout.EventLog;
 import dev.tasksync.ingress.DaprReply;
-import dev.tasksync.ingress.TaskUpdatesController;
+import dev.tasksync.ingress.DaprIntake;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,12 +41,12 @@ public class DevController {
     private final AuthProperties auth;
     private final DaprProperties dapr;
     private final DevProperties dev;
-    private final TaskUpdatesController ingress;
+    private final DaprIntake ingress;
     private final Clock clock;
     private final EventLog events;
     private final WebClient daprClient;
 
-    public DevController(AuthProperties auth, DaprProperties dapr, DevProperties dev, TaskUpdatesController ingress,
+    public DevController(AuthProperties auth, DaprProperties dapr, DevProperties dev, DaprIntake ingress,
             Clock clock, EventLog events) {
         this.auth = auth;
         this.dapr = dapr;

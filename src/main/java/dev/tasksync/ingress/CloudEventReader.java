@@ -27,11 +27,20 @@ public final class CloudEventReader {
     }
 
     public InboundEvent read(byte[] body, MediaType contentType) {
+        return read(parse(body, contentType));
+    }
+
+    /** The delivery's JSON object: one event, or Dapr's bulk envelope (see {@link BulkEnvelope}). */
+    public JsonNode parse(byte[] body, MediaType contentType) {
         if (contentType != null && !isJson(contentType)) {
             // The value is not echoed: it is attacker-controlled and goes to the log.
             throw new MalformedEventException("content_type", "unsupported content type");
         }
-        JsonNode root = parseObject(body, "body");
+        return parseObject(body, "body");
+    }
+
+    /** One event already parsed: a CloudEvent envelope or a raw payload object. */
+    public InboundEvent read(JsonNode root) {
         if (!root.has("specversion")) {
             return payload(root, UUID.randomUUID().toString(), null);
         }
@@ -123,6 +132,21 @@ public final class CloudEventReader {
             return u.asString(); // the endpoint document's backend uses integer ids
         }
         throw new MalformedEventException("missing_user_id", "task event without user_id");
+    }
+
+    /** A bulk entry's {@code event}: the CloudEvent object, or base64 data for raw-payload subscriptions. */
+    public InboundEvent readEntry(JsonNode event) {
+        if (event != null && event.isObject()) {
+            return read(event);
+        }
+        if (event != null && event.isString()) {
+            try {
+                return read(parseObject(Base64.getDecoder().decode(event.stringValue()), "event"));
+            } catch (IllegalArgumentException e) {
+                throw new MalformedEventException("bad_data", "entry event is not base64");
+            }
+        }
+        throw new MalformedEventException("missing_data", "bulk entry without event");
     }
 
     private JsonNode parseObject(byte[] bytes, String what) {

@@ -7,7 +7,6 @@ import dev.tasksync.config.DaprProperties;
 import dev.tasksync.config.DevProperties;
 import dev.tasksync.config.HistoryProperties;
 import dev.tasksync.config.WebSocketProperties;
-import dev.tasksync.ingress.TaskUpdatesController;
 import io.dapr.Topic;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -31,6 +30,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.lang.reflect.Method;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +48,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
+
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -297,10 +298,11 @@ class DeploymentDriftTest {
         return Optional.of(List.of());
     }
 
-    @Test
-    void topicAnnotationDefaultsMatchDaprProperties() throws NoSuchMethodException {
-        Method receive = Stream.of(TaskUpdatesController.class.getMethods()).filter(m -> m.isAnnotationPresent(Topic.class))
-                .findFirst().orElseThrow(() -> new AssertionError("TaskUpdatesController has no @Topic method"));
+    @ParameterizedTest
+    @ValueSource(strings = {"dev.tasksync.ingress.TaskUpdatesRoute", "dev.tasksync.ingress.BulkTaskUpdatesRoute"})
+    void topicAnnotationDefaultsMatchDaprProperties(String route) throws ClassNotFoundException {
+        Method receive = Stream.of(Class.forName(route).getDeclaredMethods()).filter(m -> m.isAnnotationPresent(Topic.class))
+                .findFirst().orElseThrow(() -> new AssertionError(route + " has no @Topic method"));
         Topic topic = receive.getAnnotation(Topic.class);
         Map<String, String> expected = Map.of(
                 topic.pubsubName(), "tasksync.dapr.pubsub-name",

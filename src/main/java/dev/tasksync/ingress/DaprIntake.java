@@ -3,27 +3,29 @@ package dev.tasksync.ingress;
 import dev.tasksync.config.DaprProperties;
 import dev.tasksync.ops.RateLimitedLog;
 import dev.tasksync.ops.TasksyncMetrics;
-import io.dapr.Topic;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 /**
- * The Dapr subscription route. {@code @Topic} makes dapr-sdk-springboot list it in
- * {@code GET /dapr/subscribe}; names come from {@link DaprProperties}. Every reply follows
- * Dapr's contract: SUCCESS once fanned out, DROP for an event that can never be processed
- * (Dapr dead-letters it), RETRY for a transient failure.
+ * What the Dapr subscription route does with a delivery (the route itself is
+ * {@link TaskUpdatesRoute} or {@link BulkTaskUpdatesRoute}). Every reply follows Dapr's
+ * contract: SUCCESS once fanned out, DROP for an event that can never be processed (Dapr
+ * dead-letters it), RETRY for a transient failure; per entry for a bulk delivery.
  */
-@RestController
-public class TaskUpdatesController {
+@Component
+public class DaprIntake {
 
-    private static final Logger log = LoggerFactory.getLogger(TaskUpdatesController.class);
+    private static final Logger log = LoggerFactory.getLogger(DaprIntake.class);
 
     private final CloudEventReader reader;
     private final EventDispatcher dispatcher;
@@ -31,7 +33,7 @@ public class TaskUpdatesController {
     private final int maxBodyBytes;
     private final RateLimitedLog dropLog = new RateLimitedLog(log, 10, java.time.Duration.ofMinutes(1));
 
-    public TaskUpdatesController(CloudEventReader reader, EventDispatcher dispatcher, TasksyncMetrics metrics,
+    public DaprIntake(CloudEventReader reader, EventDispatcher dispatcher, TasksyncMetrics metrics,
             DaprProperties props) {
         this.reader = reader;
         this.dispatcher = dispatcher;
@@ -39,11 +41,8 @@ public class TaskUpdatesController {
         this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE, props.maxBodySize().toBytes());
     }
 
-    @Topic(name = "${tasksync.dapr.topic:task-updates}",
-            pubsubName = "${tasksync.dapr.pubsub-name:taskpubsub}",
-            deadLetterTopic = "${tasksync.dapr.dead-letter-topic:task-updates-dlq}")
-    @PostMapping(path = DaprProperties.ROUTE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<DaprReply> receive(ServerHttpRequest request) {
+    /** Reads the body (bounded), then answers it. */
+    Mono<Object> receive(ServerHttpRequest request) {
         MediaType contentType = request.getHeaders().getContentType();
         return DataBufferUtils.join(request.getBody(), maxBodyBytes)
                 .map(buffer -> {
@@ -56,16 +55,49 @@ public class TaskUpdatesController {
                     }
                 })
                 .defaultIfEmpty(new byte[0])
-                .map(body -> handle(body, contentType))
+                .<Object>map(body -> route(body, contentType))
                 .onErrorResume(DataBufferLimitException.class,
                         e -> Mono.just(drop("too_large", "body larger than " + maxBodyBytes + " bytes")));
     }
 
+    /**
+     * One event or a bulk envelope: both are accepted whatever {@code /dapr/subscribe} advertises,
+     * so a declarative Subscription may turn bulk delivery on without a new build.
+     */
+    Object route(byte[] body, MediaType contentType) {
+        JsonNode root;
+        try {
+            root = reader.parse(body, contentType);
+        } catch (MalformedEventException e) {
+            return drop(e.reason(), e.getMessage());
+        }
+        return BulkEnvelope.is(root) ? bulk(root.get("entries")) : handle(() -> reader.read(root));
+    }
+
     /** Parses and dispatches one delivery; shared with the dev publisher. */
     public DaprReply handle(byte[] body, MediaType contentType) {
+        return handle(() -> reader.read(body, contentType));
+    }
+
+    private BulkEnvelope.Reply bulk(JsonNode entries) {
+        List<BulkEnvelope.Status> statuses = new ArrayList<>(entries.size());
+        for (JsonNode entry : entries) {
+            JsonNode entryId = entry.get("entryId");
+            if (entryId == null || !entryId.isString()) {
+                // Without an id there is nothing to answer; Dapr treats a missing status as failed.
+                metrics.daprReply("DROP", "missing_entry_id");
+                continue;
+            }
+            DaprReply reply = handle(() -> reader.readEntry(entry.get("event")));
+            statuses.add(new BulkEnvelope.Status(entryId.stringValue(), reply.status()));
+        }
+        return new BulkEnvelope.Reply(statuses);
+    }
+
+    private DaprReply handle(Supplier<InboundEvent> read) {
         InboundEvent event;
         try {
-            event = reader.read(body, contentType);
+            event = read.get();
         } catch (MalformedEventException e) {
             return drop(e.reason(), e.getMessage());
         }

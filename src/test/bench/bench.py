@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""tasksync benchmark harness: starts tasksync processes and load-tool processes on loopback,
+runs the scenarios of issue #7 and writes results (JSON + PNG plots) to target/bench/.
+
+    python3 src/test/bench/bench.py --profile short   # `make bench`, < 3 minutes
+    python3 src/test/bench/bench.py --profile full    # `make bench-full`, the BENCHMARKS.md run
+
+One process may hold at most ~19.9k sockets here (hard limit 20,000 open files), so large runs
+spread connections over several tasksync processes (each one a replica, as behind a load
+balancer; every replica receives every event, as with one Dapr consumer group per replica)
+and several load-client processes bound to different 127.0.0.x source addresses.
+"""
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+OUT = ROOT / "target" / "bench"
+JAR = next(iter(sorted((ROOT / "target").glob("tasksync-*.jar"))), None)
+SECRET = "bench-secret-0123456789-0123456789-0123456789"
+# The server's JVM flags, recorded with every result. A small heap that gives memory back after
+# a collection, so RSS after GC reflects what connections really hold.
+SERVER_JVM = ["-Xms128m", "-Xmx2g", "-XX:+UseG1GC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+              "-XX:+ExitOnOutOfMemoryError"]
+CLIENT_JVM = ["-Xms256m", "-Xmx1500m", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1"]
+PER_PROCESS = 17_000  # sockets per process, below the 20,000 open-file limit with room for jars
+
+
+def log(*a):
+    print("[bench]", *a, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def java():
+    home = os.environ.get("JAVA_HOME")
+    return str(Path(home) / "bin" / "java") if home else "java"
+
+
+class Server:
+    """One tasksync process (a replica)."""
+
+    def __init__(self, index, extra_args=()):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, BETTER_AUTH_SECRET=SECRET)
+        env.pop("APP_API_TOKEN", None)
+        self.log_path = OUT / f"server-{index}.log"
+        args = [java(), *SERVER_JVM, "-jar", str(JAR), f"--server.port={self.port}",
+                # Load from a few source addresses must not be mistaken for abuse:
+                "--tasksync.ws.max-connections-per-user=20", *extra_args]
+        self.proc = subprocess.Popen(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout=90):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.url + "/actuator/health/readiness", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("server not ready")
+
+    def gc(self):
+        subprocess.run(["jcmd", str(self.proc.pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=60)
+
+    def rss(self):
+        return rss_kib(self.proc.pid)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class Tool:
+    """A Java tool of src/test/java/dev/tasksync/bench speaking JSON lines."""
+
+    def __init__(self, main, args, name):
+        cp = f"{ROOT}/target/test-classes:{ROOT}/target/classes:" + (OUT / "classpath.txt").read_text().strip()
+        self.name = name
+        self.proc = subprocess.Popen([java(), *CLIENT_JVM, "-cp", cp, f"dev.tasksync.bench.{main}", *map(str, args)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(OUT / f"{name}.err", "w"),
+                                     text=True, bufsize=1)
+
+    def read(self, event, timeout=300):
+        result = {}
+
+        def reader():
+            for line in self.proc.stdout:
+                line = line.strip()
+                if line.startswith("{"):
+                    msg = json.loads(line)
+                    if msg.get("event") == event:
+                        result.update(msg)
+                        return
+        t = threading.Thread(target=reader, daemon=True)
+        t.start()
+        t.join(timeout)
+        if not result:
+            raise RuntimeError(f"{self.name}: no '{event}' within {timeout}s (see {OUT}/{self.name}.err)")
+        return result
+
+    def command(self, cmd, reply):
+        self.proc.stdin.write(cmd + "\n")
+        self.proc.stdin.flush()
+        return self.read(reply)
+
+    def wait(self, event, timeout=300):
+        msg = self.read(event, timeout)
+        self.proc.wait(timeout)
+        return msg
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.command("quit", "bye")
+                self.proc.wait(20)
+            except Exception:
+                self.proc.kill()
+
+
+def sources(n):
+    return ",".join(f"127.0.0.{i}" for i in range(2, 2 + n))
+
+
+def open_clients(servers, total, name, topic=None, conns_per_user="1", user_offset=0, concurrency=256):
+    """Starts ceil(total/PER_PROCESS) load processes, each holding its share of `total`."""
+    procs, start = [], 0
+    count = -(-total // PER_PROCESS)
+    for i in range(count):
+        n = total // count + (1 if i < total % count else 0)
+        args = ["--servers", ",".join(s.url[len("http://"):] for s in servers), "--sources", sources(8),
+                "--connections", n, "--secret", SECRET, "--conns-per-user", conns_per_user,
+                "--user-offset", user_offset + users_for(start, conns_per_user), "--concurrency", concurrency]
+        if topic:
+            args += ["--topic", topic]
+        procs.append(Tool("LoadClient", args, f"{name}-{i}"))
+        start += n
+    ready = [p.read("ready") for p in procs]
+    connected = sum(r["connected"] for r in ready)
+    failed = sum(r["failed"] for r in ready)
+    return procs, connected, failed, max(r["elapsed_ms"] for r in ready)
+
+
+def users_for(connections, conns_per_user):
+    """Users owning the first `connections` connections (so processes never share a user)."""
+    if conns_per_user == "mixed":
+        return (connections // 6) * 3
+    return connections // int(conns_per_user)
+
+
+def stats(procs):
+    """Interval latency over all load processes (worst-case merge of percentiles: max)."""
+    parts = [p.command("stats", "stats") for p in procs]
+    merged = {"received": sum(s["received"] for s in parts), "open": sum(s["open"] for s in parts),
+              "closed_by_server": sum(s["closed_by_server"] for s in parts)}
+    for k in ("p50_us", "p90_us", "p99_us", "p999_us", "max_us"):
+        merged[k] = max(s[k] for s in parts)
+    return merged
+
+
+def publish(servers, *args, name="publisher"):
+    p = Tool("Publisher", ["--targets", ",".join(s.url for s in servers), *args], name)
+    return p.wait("published", timeout=600)
+
+
+def start_servers(n, extra=()):
+    servers = [Server(i, extra) for i in range(n)]
+    for s in servers:
+        s.wait_ready()
+    return servers
+
+
+def stop_all(*groups):
+    for g in groups:
+        for x in g:
+            x.stop()
+
+
+# ---------------------------------------------------------------- scenarios
+
+def idle(profile):
+    """(a) Idle connections: RSS and memory per connection, measured after a forced GC."""
+    steps = profile["idle_steps"]
+    servers = start_servers(-(-steps[-1] // PER_PROCESS))
+    time.sleep(2)
+    for s in servers:
+        s.gc()
+    base = sum(s.rss() for s in servers)
+    points, clients, total = [], [], 0
+    for target in steps:
+        procs, connected, failed, ms = open_clients(servers, target - total, f"idle-{target}", user_offset=total)
+        clients += procs
+        total = target
+        time.sleep(3)
+        rss_live = sum(s.rss() for s in servers)
+        for s in servers:
+            s.gc()
+        time.sleep(1)
+        rss = sum(s.rss() for s in servers)
+        open_now = stats(clients)["open"]
+        point = {"connections": open_now, "failed": failed, "servers": len(servers), "connect_ms": ms,
+                 "rss_mib": round(rss / 1024, 1), "rss_before_gc_mib": round(rss_live / 1024, 1),
+                 "baseline_rss_mib": round(base / 1024, 1),
+                 "kib_per_connection": round((rss - base) / max(1, open_now), 2),
+                 "kib_per_connection_before_gc": round((rss_live - base) / max(1, open_now), 2)}
+        log("idle", point)
+        points.append(point)
+    stop_all(clients, servers)
+    return {"points": points}
+
+
+def personal(profile):
+    """(b) Personal fan-out: users with 1-3 connections (mixed) over N connections, rising rates."""
+    n = profile["personal_connections"]
+    servers = start_servers(1)
+    procs, connected, failed, _ = open_clients(servers, n, "personal", conns_per_user="mixed")
+    users = users_for(n, "mixed")
+    deliveries_per_event = n / users
+    steps = []
+    for rate in profile["personal_rates"]:
+        events = rate / deliveries_per_event
+        stats(procs)  # reset interval
+        pub = publish(servers, "--mode", "rate", "--rate", round(events), "--seconds", profile["personal_seconds"],
+                      "--users", users, "--bulk", profile["personal_bulk"], "--concurrency", 16)
+        time.sleep(1)
+        st = stats(procs)
+        expected = round(pub["acked"] * deliveries_per_event)
+        step = {"target_deliveries_per_s": rate, "events_per_s": round(events), **st,
+                "expected_deliveries": expected, "delivered_per_s": round(st["received"] / pub["seconds"]),
+                "acked": pub["acked"], "publish_errors": pub["errors"], "behind_ticks": pub.get("behind_ticks", 0)}
+        log("personal", step)
+        steps.append(step)
+    stop_all(procs, servers)
+    return {"connections": connected, "failed": failed, "users": users, "bulk": profile["personal_bulk"],
+            "steps": steps}
+
+
+def broadcast(profile):
+    """(c) One topic event to every subscriber; time until the last one has it."""
+    runs = []
+    for n in profile["broadcast_sizes"]:
+        servers = start_servers(-(-n // PER_PROCESS))
+        procs, connected, failed, _ = open_clients(servers, n, f"broadcast-{n}", topic="bench:all")
+        results = []
+        for i in range(profile["broadcast_repeats"]):
+            stats(procs)
+            pub = publish(servers, "--mode", "broadcast", "--topic", "bench:all")
+            time.sleep(2 + n / 50_000)
+            st = stats(procs)
+            results.append({"received": st["received"], "last_ms": round(st["max_us"] / 1000, 1),
+                            "p50_ms": round(st["p50_us"] / 1000, 1), "p99_ms": round(st["p99_us"] / 1000, 1),
+                            "acked": pub["acked"]})
+            log("broadcast", n, results[-1])
+        runs.append({"subscribers": connected, "failed": failed, "servers": len(servers), "runs": results})
+        stop_all(procs, servers)
+    return {"runs": runs}
+
+
+def ingest(profile):
+    """(d) Events/s acknowledged SUCCESS on the route, one event per request vs bulk."""
+    servers = start_servers(1)
+    out = []
+    for bulk in profile["ingest_bulk"]:
+        # warm-up, then the measured run
+        publish(servers, "--mode", "max", "--seconds", 3, "--bulk", bulk, "--users", 10000, "--concurrency", 32)
+        pub = publish(servers, "--mode", "max", "--seconds", profile["ingest_seconds"], "--bulk", bulk,
+                      "--users", 10000, "--concurrency", 32)
+        row = {"bulk": bulk, **{k: pub[k] for k in ("acked", "rejected", "errors", "seconds", "acked_per_s")}}
+        log("ingest", row)
+        out.append(row)
+    stop_all(servers)
+    return {"runs": out}
+
+
+def churn(profile):
+    """(e) Connect churn: full handshakes (JWT verified, greeting received) per second."""
+    servers = start_servers(1)
+    args = ["--mode", "churn", "--servers", servers[0].url[len("http://"):], "--sources", sources(8),
+            "--secret", SECRET, "--seconds", 3, "--concurrency", 64]
+    Tool("LoadClient", args, "churn-warmup").wait("churn")
+    args[args.index("--seconds") + 1] = profile["churn_seconds"]
+    result = Tool("LoadClient", args, "churn").wait("churn")
+    log("churn", result)
+    stop_all(servers)
+    return result
+
+
+PROFILES = {
+    "short": {"idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
+              "personal_seconds": 5, "personal_bulk": 0, "broadcast_sizes": [10_000], "broadcast_repeats": 2,
+              "ingest_bulk": [0, 100], "ingest_seconds": 5, "churn_seconds": 5},
+    "full": {"idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
+             "personal_rates": [2_000, 5_000, 10_000, 20_000, 30_000, 40_000], "personal_seconds": 15,
+             "personal_bulk": 0, "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
+             "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15},
+}
+SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest, "churn": churn}
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), "?")
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    jv = subprocess.run([java(), "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return {"cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(int(mem) / 1024 / 1024, 1), "java": jv,
+            "server_jvm": " ".join(SERVER_JVM), "client_jvm": " ".join(CLIENT_JVM)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profile", choices=PROFILES, default="short")
+    ap.add_argument("--only", help="comma-separated scenarios: " + ",".join(SCENARIOS))
+    ap.add_argument("--set", action="append", default=[], help="override a profile value: key=json")
+    a = ap.parse_args()
+    if JAR is None:
+        sys.exit("build first: mvn -DskipTests package")
+    OUT.mkdir(parents=True, exist_ok=True)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # children inherit the raised limit
+    profile = dict(PROFILES[a.profile])
+    for kv in a.set:
+        k, v = kv.split("=", 1)
+        profile[k] = json.loads(v)
+    names = a.only.split(",") if a.only else list(SCENARIOS)
+    results = {"profile": a.profile, "settings": profile, "machine": machine(),
+               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nofile": hard}
+    t0 = time.time()
+    for name in names:
+        log("scenario", name)
+        t = time.time()
+        results[name] = SCENARIOS[name](profile)
+        results[name]["duration_s"] = round(time.time() - t, 1)
+    results["duration_s"] = round(time.time() - t0, 1)
+    path = OUT / f"results-{a.profile}.json"
+    path.write_text(json.dumps(results, indent=2))
+    log("results:", path)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("plots.py")), str(path)], check=False)
+    failures = check(results)
+    for f in failures:
+        log("CHECK FAILED:", f)
+    sys.exit(1 if failures else 0)
+
+
+def check(results):
+    """Sanity checks that make the run fail loudly: every connection opened, every event arrived."""
+    failures = []
+    for p in results.get("idle", {}).get("points", []):
+        if p["failed"]:
+            failures.append(f"idle: {p['failed']} connections failed")
+    per = results.get("personal")
+    if per:
+        for s in per["steps"]:
+            if s["received"] < s["expected_deliveries"] or s["publish_errors"]:
+                failures.append(f"personal @{s['target_deliveries_per_s']}/s: received {s['received']} of "
+                                f"{s['expected_deliveries']}, {s['publish_errors']} publish errors")
+    for run in results.get("broadcast", {}).get("runs", []):
+        for r in run["runs"]:
+            if r["received"] != run["subscribers"]:
+                failures.append(f"broadcast {run['subscribers']}: {r['received']} received")
+    for r in results.get("ingest", {}).get("runs", []):
+        if r["errors"] or r["rejected"]:
+            failures.append(f"ingest bulk={r['bulk']}: {r['errors']} errors, {r['rejected']} rejected")
+    ch = results.get("churn")
+    if ch and ch.get("failed"):
+        failures.append(f"churn: {ch['failed']} handshakes failed")
+    return failures
+
+
+if __name__ == "__main__":
+    main()

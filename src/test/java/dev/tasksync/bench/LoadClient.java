@@ -1,0 +1,346 @@
+package dev.tasksync.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The benchmark's client side: holds N authenticated WebSocket connections to one or more
+ * tasksync processes, spread over several 127.0.0.x source addresses, and records the
+ * delivery latency of every event (the publisher's {@code sent_us} wall-clock stamp → frame
+ * received here) in an HdrHistogram. Driven over stdin by {@code src/test/bench/bench.py}:
+ * {@code stats} prints and resets the interval histogram, {@code quit} exits. One JSON object
+ * per stdout line.
+ *
+ * <p>Mode {@code churn} instead opens and closes connections for a fixed time and reports
+ * completed handshakes (token verified, greeting received) per second.
+ */
+public final class LoadClient {
+
+    private static final byte[] SENT_US = "\"sent_us\":".getBytes(StandardCharsets.US_ASCII);
+
+    private final BenchArgs args;
+    private final Recorder latency = new Recorder(3_600_000_000L, 3);
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong opened = new AtomicLong();
+    private final AtomicLong ready = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong closedByServer = new AtomicLong();
+    private final ConcurrentLinkedQueue<String> closeCodes = new ConcurrentLinkedQueue<>();
+    private final List<Channel> channels = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final EventLoopGroup group;
+    private final Class<? extends SocketChannel> channelType;
+    private volatile boolean quitting;
+
+    private LoadClient(BenchArgs args) {
+        this.args = args;
+        boolean epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(args.integer("threads", 2),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        BenchArgs args = BenchArgs.parse(argv);
+        LoadClient client = new LoadClient(args);
+        try {
+            if ("churn".equals(args.string("mode", "hold"))) {
+                client.churn();
+            } else {
+                client.hold();
+            }
+        } finally {
+            client.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Opens the connections, reports, then serves stdin commands until {@code quit}. */
+    private void hold() throws Exception {
+        int connections = args.integer("connections", 1000);
+        long started = System.nanoTime();
+        openAll(connections);
+        long elapsed = System.nanoTime() - started;
+        Out.print("ready", "connected", ready.get(), "failed", failed.get(),
+                "elapsed_ms", TimeUnit.NANOSECONDS.toMillis(elapsed),
+                "handshakes_per_s", Math.round(ready.get() / (elapsed / 1e9)));
+        var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        Histogram interval = null;
+        for (String line; (line = in.readLine()) != null; ) {
+            switch (line.trim()) {
+                case "stats" -> {
+                    interval = latency.getIntervalHistogram(interval);
+                    Out.print("stats", "received", received.getAndSet(0), "count", interval.getTotalCount(),
+                            "p50_us", interval.getValueAtPercentile(50), "p90_us", interval.getValueAtPercentile(90),
+                            "p99_us", interval.getValueAtPercentile(99), "p999_us", interval.getValueAtPercentile(99.9),
+                            "max_us", interval.getMaxValue(), "min_us", interval.getMinValue(),
+                            "open", ready.get() - closedByServer.get(), "closed_by_server", closedByServer.get(),
+                            "close_codes", String.join(",", closeCodes));
+                }
+                case "quit" -> {
+                    quitting = true;
+                    synchronized (channels) {
+                        channels.forEach(Channel::close);
+                    }
+                    Out.print("bye");
+                    return;
+                }
+                default -> Out.print("error", "unknown_command", line);
+            }
+        }
+    }
+
+    private void openAll(int connections) throws InterruptedException {
+        Semaphore inFlight = new Semaphore(args.integer("concurrency", 256));
+        for (int i = 0; i < connections; i++) {
+            inFlight.acquire();
+            Channel ch = connect(i, new Session(i, inFlight::release));
+            if (ch != null) {
+                channels.add(ch);
+            }
+        }
+        inFlight.acquire(args.integer("concurrency", 256)); // all handshakes settled
+    }
+
+    /** Open → greeting → close, repeatedly, for {@code seconds}. */
+    private void churn() throws InterruptedException {
+        int concurrency = args.integer("concurrency", 64);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("seconds", 10));
+        Semaphore inFlight = new Semaphore(concurrency);
+        long started = System.nanoTime();
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+            if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            connect(i, new Session(i, inFlight::release, true));
+        }
+        inFlight.acquire(concurrency);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Histogram h = latency.getIntervalHistogram();
+        Out.print("churn", "handshakes", ready.get(), "failed", failed.get(), "seconds", Math.round(seconds * 10) / 10.0,
+                "handshakes_per_s", Math.round(ready.get() / seconds),
+                "handshake_p50_us", h.getValueAtPercentile(50), "handshake_p99_us", h.getValueAtPercentile(99));
+    }
+
+    private Channel connect(int index, Session session) {
+        List<String> servers = args.list("servers");
+        List<String> sources = args.list("sources");
+        String server = servers.get(index % servers.size());
+        String source = sources.get((index / servers.size()) % sources.size());
+        int colon = server.lastIndexOf(':');
+        String host = server.substring(0, colon);
+        int port = Integer.parseInt(server.substring(colon + 1));
+        URI uri = URI.create("ws://" + server + "/ws?token=" + session.token());
+        WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(uri).customHeaders(new DefaultHttpHeaders()).maxFramePayloadLength(1 << 20)
+                .handleCloseFrames(false).dropPongFrames(true).absoluteUpgradeUrl(false)
+                .handshakeTimeoutMillis(30_000).build();
+        Bootstrap b = new Bootstrap().group(group).channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
+                                new WebSocketClientProtocolHandler(config), session);
+                    }
+                });
+        session.connectStarted = System.nanoTime();
+        ChannelFuture f = b.connect(new InetSocketAddress(host, port), new InetSocketAddress(source, 0));
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                session.fail();
+            }
+        });
+        return f.channel();
+    }
+
+    /** One connection: counts the greeting, subscribes if asked, records event latency. */
+    private final class Session extends SimpleChannelInboundHandler<Object> {
+        private final int index;
+        private final Runnable settled;
+        private final boolean churn;
+        private boolean greeted;
+        private boolean released;
+        long connectStarted;
+
+        Session(int index, Runnable settled) {
+            this(index, settled, false);
+        }
+
+        Session(int index, Runnable settled, boolean churn) {
+            this.index = index;
+            this.settled = settled;
+            this.churn = churn;
+        }
+
+        @Override
+        public boolean isSharable() {
+            return false;
+        }
+
+        /** Users own 1..max connections each: connection i belongs to user userOf(i). */
+        String token() {
+            return Jwt.hs256(args.string("secret", null), userId(),
+                    args.string("topic", null), args.integer("token-ttl-s", 3600));
+        }
+
+        String userId() {
+            return "u" + (args.integer("user-offset", 0) + userIndex(index, args.string("conns-per-user", "1")));
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof TextWebSocketFrame text) {
+                ByteBuf buf = text.content();
+                if (!greeted) {
+                    onGreeting(ctx, buf);
+                    return;
+                }
+                long sent = sentMicros(buf);
+                if (sent > 0) {
+                    received.incrementAndGet();
+                    latency.recordValue(Math.max(0, nowMicros() - sent));
+                }
+            } else if (msg instanceof CloseWebSocketFrame close) {
+                if (!quitting && !churn) {
+                    closedByServer.incrementAndGet();
+                    closeCodes.add(String.valueOf(close.statusCode()));
+                }
+                ctx.close();
+            }
+        }
+
+        private void onGreeting(ChannelHandlerContext ctx, ByteBuf buf) {
+            String s = buf.toString(StandardCharsets.UTF_8);
+            if (!s.contains("\"connected\"") && !s.contains("\"subscribed\"")) {
+                fail();
+                ctx.close();
+                return;
+            }
+            String topic = args.string("topic", null);
+            if (topic != null && s.contains("\"connected\"")) {
+                ctx.writeAndFlush(new TextWebSocketFrame("{\"action\":\"subscribe\",\"topic\":\"" + topic + "\"}"));
+                return; // ready once "subscribed" arrives
+            }
+            greeted = true;
+            ready.incrementAndGet();
+            if (churn) {
+                latency.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - connectStarted));
+                ctx.writeAndFlush(new CloseWebSocketFrame(1000, "bye")).addListener(f -> ctx.close());
+            }
+            release();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!greeted) {
+                fail();
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        void fail() {
+            if (!released) {
+                failed.incrementAndGet();
+                release();
+            }
+        }
+
+        private void release() {
+            if (!released) {
+                released = true;
+                settled.run();
+            }
+        }
+    }
+
+    /**
+     * Which user connection {@code i} belongs to: a fixed number per user, or {@code mixed}:
+     * in every block of six connections, users with one, two and three connections.
+     */
+    static int userIndex(int i, String perUser) {
+        if (!"mixed".equals(perUser)) {
+            return i / Integer.parseInt(perUser);
+        }
+        int r = i % 6;
+        return 3 * (i / 6) + (r == 0 ? 0 : r < 3 ? 1 : 2);
+    }
+
+    /** The publisher's stamp: digits after {@code "sent_us":}, or -1. No string is built. */
+    static long sentMicros(ByteBuf buf) {
+        int start = indexOf(buf, SENT_US);
+        if (start < 0) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = start + SENT_US.length; i < buf.writerIndex(); i++) {
+            byte c = buf.getByte(i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    private static int indexOf(ByteBuf buf, byte[] needle) {
+        int end = buf.writerIndex() - needle.length;
+        outer:
+        for (int i = buf.readerIndex(); i <= end; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buf.getByte(i + j) != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
+    static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.1f", d);
+    }
+}
