@@ -7,7 +7,7 @@ PORT ?= 8005
 DAPR_HTTP_PORT ?= 3500
 USER_ID ?= alice
 
-.PHONY: run run-service test build publish token audit clean
+.PHONY: run run-service test build publish token audit clean bench bench-full
 
 ## run: the whole local stack (Kafka, daprd, tasksync on :8005, dev mode)
 run: build
@@ -44,3 +44,15 @@ audit:
 
 clean:
 	$(MVN) -q clean
+
+BENCH_PY ?= $(HOME)/.cache/tasksync/bench-venv/bin/python
+
+## bench: short benchmark run (< 3 min): every scenario of src/docs/benchmarks.md at small scale; results + plots in target/bench
+bench:
+	src/test/bench/setup.sh
+	$(BENCH_PY) src/test/bench/bench.py --profile short
+
+## bench-full: the run behind src/docs/benchmarks.md (100k connections; about 15 minutes)
+bench-full:
+	src/test/bench/setup.sh
+	$(BENCH_PY) src/test/bench/bench.py --profile full

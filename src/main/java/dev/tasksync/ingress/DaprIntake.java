@@ -80,6 +80,7 @@ public class DaprIntake {
     }
 
     private BulkEnvelope.Reply bulk(JsonNode entries) {
+        metrics.bulkDelivery(entries.size());
         List<BulkEnvelope.Status> statuses = new ArrayList<>(entries.size());
         for (JsonNode entry : entries) {
             JsonNode entryId = entry.get("entryId");

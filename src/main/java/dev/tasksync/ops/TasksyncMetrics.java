@@ -3,6 +3,7 @@ package dev.tasksync.ops;
 import dev.tasksync.fanout.Delivery;
 import dev.tasksync.fanout.Hub;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class TasksyncMetrics {
     private final Counter taskEvents;
     private final Counter topicEvents;
     private final Counter successReplies;
+    private final DistributionSummary bulkBatches;
     private final Map<String, Counter> cache = new ConcurrentHashMap<>();
 
     public TasksyncMetrics(MeterRegistry registry, Hub hub) {
@@ -36,6 +38,8 @@ public final class TasksyncMetrics {
         this.taskEvents = counter("tasksync.events.received", "kind", "task");
         this.topicEvents = counter("tasksync.events.received", "kind", "topic");
         this.successReplies = counter("tasksync.dapr.replies", "status", "SUCCESS", "reason", "ok");
+        this.bulkBatches = DistributionSummary.builder("tasksync.dapr.bulk.entries")
+                .description("Entries per bulk-subscribe delivery from Dapr").register(registry);
         Gauge.builder("tasksync.connections", hub, Hub::connectionCount).register(registry);
         Gauge.builder("tasksync.users", hub, Hub::userCount).register(registry);
         Gauge.builder("tasksync.topics", hub, Hub::topicCount).register(registry);
@@ -68,6 +72,11 @@ public final class TasksyncMetrics {
 
     public void daprSuccess() {
         successReplies.increment();
+    }
+
+    /** One bulk-subscribe request from the sidecar carrying {@code entries} events. */
+    public void bulkDelivery(int entries) {
+        bulkBatches.record(entries);
     }
 
     /** A DROP or RETRY reply, by reason (rare: resolved per call). */

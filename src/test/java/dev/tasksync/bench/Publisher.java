@@ -48,6 +48,7 @@ public final class Publisher {
                         .pendingAcquireMaxCount(-1).build())
                 .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, bulk > 0
                         ? "application/json" : "application/cloudevents+json"))
+                .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                 .responseTimeout(Duration.ofSeconds(30));
     }
 
