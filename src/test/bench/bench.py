@@ -303,6 +303,117 @@ def ingest(profile):
     return {"runs": out}
 
 
+def admin_token():
+    """An HS256 admin JWT (roles: admin) for /actuator/prometheus, minted like the app's backend would."""
+    import base64, hashlib, hmac
+    enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    head = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = enc(json.dumps({"sub": "bench-admin", "roles": ["admin"], "iat": int(time.time()),
+                           "exp": int(time.time()) + 3600}).encode())
+    sig = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{enc(sig)}"
+
+
+def successes(server):
+    req = urllib.request.Request(server.url + "/actuator/prometheus",
+                                 headers={"Authorization": "Bearer " + admin_token()})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("tasksync_dapr_replies_total") and 'status="SUCCESS"' in line:
+                return int(float(line.rsplit(" ", 1)[1]))
+    return 0
+
+
+class Background:
+    """A helper process (Kafka, daprd) with its log in target/bench."""
+
+    def __init__(self, name, args, env=None):
+        self.log_path = OUT / f"{name}.log"
+        self.proc = subprocess.Popen(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
+                                     cwd=ROOT)
+
+    def wait_log(self, text, timeout=120):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            content = self.log_path.read_text(errors="replace")
+            if text in content:
+                return content
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"exited: see {self.log_path}")
+            time.sleep(0.2)
+        raise RuntimeError(f"'{text}' not seen in {self.log_path}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def daprd(app_id, pod, bootstrap, app_port=None):
+    binary = subprocess.run(["src/test/dapr/build-daprd.sh"], cwd=ROOT, check=True, capture_output=True,
+                            text=True).stdout.strip().splitlines()[-1]
+    http = free_port()
+    args = [binary, "--mode", "standalone", "--app-id", app_id, "--dapr-http-port", str(http),
+            "--dapr-grpc-port", str(free_port()), "--dapr-internal-grpc-port", str(free_port()),
+            "--dapr-listen-addresses", "127.0.0.1", "--dapr-internal-grpc-listen-address", "127.0.0.1",
+            "--metrics-port", str(free_port()), "--metrics-listen-address", "127.0.0.1",
+            "--resources-path", "components", "--config", "src/test/dapr/config.yaml", "--log-level", "warn"]
+    if app_port:
+        args += ["--app-port", str(app_port), "--app-protocol", "http", "--app-channel-address", "127.0.0.1"]
+    d = Background(f"daprd-{pod}", args, env=dict(os.environ, KAFKA_BROKERS=bootstrap, POD_NAME=pod))
+    d.url = f"http://127.0.0.1:{http}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(d.url + "/v1.0/healthz", timeout=2)
+            return d
+        except OSError:
+            if time.time() > deadline or d.proc.poll() is not None:
+                raise RuntimeError(f"daprd {pod} not healthy: see {d.log_path}")
+            time.sleep(0.3)
+
+
+def ingest_dapr(profile):
+    """(d) Through real daprd + Kafka: fill Kafka with N events, then time fresh sidecars (new consumer
+    groups, starting at the oldest offset) draining them into tasksync, per event and in bulk."""
+    n = profile["dapr_events"]
+    cp = f"{ROOT}/target/test-classes:{ROOT}/target/classes:" + (OUT / "classpath.txt").read_text().strip()
+    kafka = Background("kafka", [java(), "-Xmx1g", "-cp", cp, "dev.tasksync.e2e.support.KafkaBrokerMain", "0"])
+    bootstrap = kafka.wait_log("KAFKA_READY").split("KAFKA_READY ", 1)[1].split()[0]
+    backend = daprd("task-backend", "bench-backend", bootstrap)
+    fill = Tool("Publisher", ["--mode", "dapr-fill", "--targets", backend.url, "--count", n, "--bulk", 500,
+                              "--users", 10000], "dapr-fill").wait("published", timeout=600)
+    log("kafka filled", fill)
+    runs = []
+    for bulk in (False, True):
+        server = Server(f"dapr-{bulk}", ["--tasksync.dapr.bulk-subscribe=true"] if bulk else [])
+        server.wait_ready()
+        side = daprd("tasksync", f"bench-{'bulk' if bulk else 'single'}", bootstrap, server.port)
+        first = None
+        deadline = time.time() + profile["dapr_timeout_s"]
+        while time.time() < deadline:
+            count = successes(server)
+            if count and first is None:
+                first = (time.time(), count)
+            if count >= n:
+                break
+            time.sleep(0.2)
+        end = time.time()
+        count = successes(server)
+        rate = (count - first[1]) / max(1e-6, end - first[0]) if first else 0
+        row = {"bulk_subscribe": bulk, "events": n, "acked": count, "seconds": round(end - first[0], 1) if first else None,
+               "acked_per_s": round(rate)}
+        log("ingest via daprd+kafka", row)
+        runs.append(row)
+        side.stop()
+        server.stop()
+    stop_all([backend, kafka])
+    return {"fill": fill, "runs": runs}
+
+
 def churn(profile):
     """(e) Connect churn: full handshakes (JWT verified, greeting received) per second."""
     servers = start_servers(1)
@@ -319,13 +430,16 @@ def churn(profile):
 PROFILES = {
     "short": {"idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
               "personal_seconds": 5, "personal_bulk": 0, "broadcast_sizes": [10_000], "broadcast_repeats": 2,
-              "ingest_bulk": [0, 100], "ingest_seconds": 5, "churn_seconds": 5},
+              "ingest_bulk": [0, 100], "ingest_seconds": 5, "churn_seconds": 5,
+              "dapr_events": 20_000, "dapr_timeout_s": 60},
     "full": {"idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
              "personal_rates": [2_000, 5_000, 10_000, 20_000, 30_000, 40_000], "personal_seconds": 15,
              "personal_bulk": 0, "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
-             "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15},
+             "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15,
+             "dapr_events": 100_000, "dapr_timeout_s": 300},
 }
-SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest, "churn": churn}
+SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
+             "ingest_dapr": ingest_dapr, "churn": churn}
 
 
 def machine():
@@ -391,6 +505,9 @@ def check(results):
     for r in results.get("ingest", {}).get("runs", []):
         if r["errors"] or r["rejected"]:
             failures.append(f"ingest bulk={r['bulk']}: {r['errors']} errors, {r['rejected']} rejected")
+    for r in results.get("ingest_dapr", {}).get("runs", []):
+        if r["acked"] < r["events"]:
+            failures.append(f"ingest via daprd: {r['acked']} of {r['events']} acknowledged")
     ch = results.get("churn")
     if ch and ch.get("failed"):
         failures.append(f"churn: {ch['failed']} handshakes failed")

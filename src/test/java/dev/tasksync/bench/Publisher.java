@@ -25,6 +25,8 @@ import reactor.netty.resources.ConnectionProvider;
  *   <li>{@code --mode max}: as many as {@code --concurrency} requests in flight allow; reports
  *       events/s acknowledged SUCCESS.</li>
  *   <li>{@code --mode broadcast}: one event on {@code --topic}, to every target at once.</li>
+ *   <li>{@code --mode dapr-fill}: {@code --count} task events into Kafka through daprd's bulk
+ *       publish API at {@code --targets} (a daprd HTTP endpoint), {@code --bulk} per call.</li>
  * </ul>
  */
 public final class Publisher {
@@ -58,6 +60,7 @@ public final class Publisher {
             case "rate" -> p.rate();
             case "max" -> p.max();
             case "broadcast" -> p.broadcast();
+            case "dapr-fill" -> p.daprFill();
             default -> throw new IllegalArgumentException("unknown --mode");
         }
         System.exit(0);
@@ -107,6 +110,29 @@ public final class Publisher {
         inFlight.acquire();
         send(topicBody(args.string("topic", "bench:all")), inFlight);
         inFlight.acquire(targets.size());
+        report(System.nanoTime() - start);
+    }
+
+    private void daprFill() {
+        int count = args.integer("count", 10_000);
+        int per = Math.max(1, bulk);
+        long start = System.nanoTime();
+        for (int sent = 0; sent < count; sent += per) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < Math.min(per, count - sent); i++) {
+                sb.append(i > 0 ? "," : "").append("{\"entryId\":\"").append(i)
+                        .append("\",\"contentType\":\"application/json\",\"event\":").append(taskData()).append('}');
+            }
+            Integer status = http.headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json")).post()
+                    .uri(targets.get(0) + "/v1.0-alpha1/publish/bulk/taskpubsub/task-updates")
+                    .send(ByteBufMono.fromString(Mono.just(sb.append(']').toString())))
+                    .responseSingle((resp, body) -> Mono.just(resp.status().code())).block(Duration.ofSeconds(60));
+            if (status == null || status / 100 != 2) {
+                errors.incrementAndGet();
+            } else {
+                acked.addAndGet(Math.min(per, count - sent));
+            }
+        }
         report(System.nanoTime() - start);
     }
 
