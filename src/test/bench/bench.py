@@ -210,14 +210,19 @@ def stop_all(*groups):
 # ---------------------------------------------------------------- scenarios
 
 def idle(profile):
-    """(a) Idle connections: RSS and memory per connection, measured after a forced GC."""
+    """(a) Idle connections: RSS and memory per connection. The baseline is taken with 1,000 warm
+    connections per process already open (classes loaded, JIT done, Netty pools allocated), so
+    the slope is what each further connection costs; RSS is read after a forced GC."""
     steps = profile["idle_steps"]
     servers = start_servers(-(-steps[-1] // PER_PROCESS))
+    warm = 1000 * len(servers)
+    clients, _, failed_warm, _ = open_clients(servers, warm, "idle-warm")
     time.sleep(2)
     for s in servers:
         s.gc()
+    time.sleep(1)
     base = sum(s.rss() for s in servers)
-    points, clients, total = [], [], 0
+    points, total = [], warm
     for target in steps:
         procs, connected, failed, ms = open_clients(servers, target - total, f"idle-{target}", user_offset=total)
         clients += procs
@@ -229,11 +234,12 @@ def idle(profile):
         time.sleep(1)
         rss = sum(s.rss() for s in servers)
         open_now = stats(clients)["open"]
-        point = {"connections": open_now, "failed": failed, "servers": len(servers), "connect_ms": ms,
+        added = max(1, open_now - warm)
+        point = {"connections": open_now, "failed": failed + failed_warm, "servers": len(servers), "connect_ms": ms,
                  "rss_mib": round(rss / 1024, 1), "rss_before_gc_mib": round(rss_live / 1024, 1),
-                 "baseline_rss_mib": round(base / 1024, 1),
-                 "kib_per_connection": round((rss - base) / max(1, open_now), 2),
-                 "kib_per_connection_before_gc": round((rss_live - base) / max(1, open_now), 2)}
+                 "baseline_rss_mib": round(base / 1024, 1), "baseline_connections": warm,
+                 "kib_per_connection": round((rss - base) / added, 2),
+                 "kib_per_connection_before_gc": round((rss_live - base) / added, 2)}
         log("idle", point)
         points.append(point)
     stop_all(clients, servers)

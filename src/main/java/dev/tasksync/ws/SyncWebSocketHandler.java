@@ -108,10 +108,11 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
         c.joined(join.seq(), join.since());
 
         // Frames are read out of their buffers at once (Netty releases them after onNext); only
-        // token refresh is asynchronous, and concatMap keeps replies in message order.
+        // token refresh is asynchronous, and concatMap keeps replies in message order. No
+        // prefetch: clients send little, and a prefetch queue would cost every idle connection.
         Mono<Void> inbound = session.receive()
                 .map(m -> Inbound.read(c, m))
-                .concatMap(in -> handleInbound(c, in))
+                .concatMap(in -> handleInbound(c, in), 0)
                 .then()
                 .doFinally(signal -> c.complete());
         Mono<Void> outbound = session.send(c.frames().map(frame -> frame == WsConnection.PING
