@@ -30,7 +30,7 @@ JAR = next(iter(sorted((ROOT / "target").glob("tasksync-*.jar"))), None)
 SECRET = "bench-secret-0123456789-0123456789-0123456789"
 # The server's JVM flags, recorded with every result. A small heap that gives memory back after
 # a collection, so RSS after GC reflects what connections really hold.
-SERVER_JVM = ["-Xms128m", "-Xmx2g", "-XX:+UseG1GC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+SERVER_JVM = ["-Xms128m", "-Xmx2g", "-XX:+UseG1GC", "-XX:+UseStringDeduplication", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
               "-XX:+ExitOnOutOfMemoryError"]
 CLIENT_JVM = ["-Xms256m", "-Xmx1500m", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1"]
 PER_PROCESS = 17_000  # sockets per process, below the 20,000 open-file limit with room for jars
