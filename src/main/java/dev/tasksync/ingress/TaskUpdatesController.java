@@ -56,13 +56,19 @@ public class TaskUpdatesController {
                     }
                 })
                 .defaultIfEmpty(new byte[0])
-                .map(body -> handle(body, contentType))
+                .map(body -> handle(body, contentType, request.getHeaders().getFirst("traceparent"),
+                        request.getHeaders().getFirst("tracestate")))
                 .onErrorResume(DataBufferLimitException.class,
                         e -> Mono.just(drop("too_large", "body larger than " + maxBodyBytes + " bytes")));
     }
 
     /** Parses and dispatches one delivery; shared with the dev publisher. */
     public DaprReply handle(byte[] body, MediaType contentType) {
+        return handle(body, contentType, null, null);
+    }
+
+    /** As {@link #handle(byte[], MediaType)}, with daprd's trace context headers (used when the envelope has none). */
+    public DaprReply handle(byte[] body, MediaType contentType, String traceparent, String tracestate) {
         InboundEvent event;
         try {
             event = reader.read(body, contentType);
@@ -70,7 +76,7 @@ public class TaskUpdatesController {
             return drop(e.reason(), e.getMessage());
         }
         try {
-            dispatcher.dispatch(event);
+            dispatcher.dispatch(event, traceparent, tracestate);
         } catch (RuntimeException e) {
             // A bug, not bad input: let Dapr redeliver rather than lose the event.
             log.error("fan-out of event {} failed", event.id(), e);
