@@ -16,6 +16,7 @@ import dev.tasksync.ws.SyncWebSocketHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -74,10 +75,15 @@ class ServiceConfig {
         return new EventDispatcher(log, messages, metrics, tracing);
     }
 
-    /** Boot's no-op tracer (OpenTelemetry off, the default) leaves no Propagator: tracing is off. */
+    /**
+     * With OpenTelemetry off (the default) Boot still bridges a tracer, over a no-op API: only the
+     * SDK's tracer provider, present when it is on, means spans are recorded and exported.
+     */
     @Bean
-    FanoutTracing fanoutTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
-        return new FanoutTracing(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
+    FanoutTracing fanoutTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
+            ObjectProvider<SdkTracerProvider> sdk) {
+        return new FanoutTracing(tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP), sdk.getIfAvailable() != null);
     }
 
     @Bean

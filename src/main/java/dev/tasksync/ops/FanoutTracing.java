@@ -11,9 +11,10 @@ import java.util.Map;
  * <p>The parent is the CloudEvent's {@code traceparent} (distributed tracing extension: the
  * producer's context, kept in the envelope even when daprd does not trace), else the HTTP
  * {@code traceparent} header daprd sent with the delivery, else none (a new trace). Off unless
- * OpenTelemetry is enabled ({@code management.opentelemetry.enabled}): then Boot provides the
- * no-op tracer and {@link #enabled()} is false, decided once here, so the event path does no
- * tracing work at all. Tags are counts and kinds only: no user ids, topics or payload.
+ * OpenTelemetry is enabled ({@code management.opentelemetry.enabled}, false in application.yaml):
+ * without the SDK's tracer provider nothing could be recorded, so {@link #enabled()} is false,
+ * decided once, and the event path does no tracing work at all. Tags are counts and kinds only:
+ * no user ids, topics or payload.
  */
 public final class FanoutTracing {
 
@@ -25,10 +26,11 @@ public final class FanoutTracing {
     private final Propagator propagator;
     private final boolean enabled;
 
-    public FanoutTracing(Tracer tracer, Propagator propagator) {
+    /** {@code recording}: an SDK that records spans exists (else the tracer only makes no-op spans). */
+    public FanoutTracing(Tracer tracer, Propagator propagator, boolean recording) {
         this.tracer = tracer;
         this.propagator = propagator;
-        this.enabled = tracer != Tracer.NOOP && propagator != Propagator.NOOP;
+        this.enabled = recording && tracer != Tracer.NOOP && propagator != Propagator.NOOP;
     }
 
     public boolean enabled() {
