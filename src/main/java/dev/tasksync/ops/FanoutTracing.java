@@ -9,8 +9,8 @@ import java.util.Map;
  * The {@code tasksync.fanout} span: one per event, continuing the producer's trace.
  *
  * <p>The parent is the CloudEvent's {@code traceparent} (distributed tracing extension: the
- * producer's context, kept in the envelope even when daprd does not trace), else the HTTP
- * {@code traceparent} header daprd sent with the delivery, else none (a new trace). Off unless
+ * producer's context, carried through the broker with the event), else the HTTP
+ * {@code traceparent} header the delivering daprd sent, else none (a new trace). Off unless
  * OpenTelemetry is enabled ({@code management.opentelemetry.enabled}, false in application.yaml):
  * without the SDK's tracer provider nothing could be recorded, so {@link #enabled()} is false,
  * decided once, and the event path does no tracing work at all. Tags are counts and kinds only:
