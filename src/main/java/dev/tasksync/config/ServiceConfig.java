@@ -6,6 +6,7 @@ import dev.tasksync.fanout.Hub;
 import dev.tasksync.ingress.CloudEventReader;
 import dev.tasksync.ingress.DaprApiTokenFilter;
 import dev.tasksync.ingress.EventDispatcher;
+import dev.tasksync.ops.FanoutTracing;
 import dev.tasksync.ops.TasksyncMetrics;
 import dev.tasksync.ws.ClientMessageParser;
 import dev.tasksync.ws.ConnectionDrainer;
@@ -13,10 +14,14 @@ import dev.tasksync.ws.Heartbeat;
 import dev.tasksync.ws.ServerMessages;
 import dev.tasksync.ws.SyncWebSocketHandler;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,8 +55,8 @@ class ServiceConfig {
     }
 
     @Bean
-    TasksyncMetrics tasksyncMetrics(MeterRegistry registry, Hub hub) {
-        return new TasksyncMetrics(registry, hub);
+    TasksyncMetrics tasksyncMetrics(MeterRegistry registry, Hub hub, Clock clock) {
+        return new TasksyncMetrics(registry, hub, clock);
     }
 
     @Bean
@@ -65,8 +70,20 @@ class ServiceConfig {
     }
 
     @Bean
-    EventDispatcher eventDispatcher(EventLog log, ServerMessages messages, TasksyncMetrics metrics) {
-        return new EventDispatcher(log, messages, metrics);
+    EventDispatcher eventDispatcher(EventLog log, ServerMessages messages, TasksyncMetrics metrics,
+            FanoutTracing tracing) {
+        return new EventDispatcher(log, messages, metrics, tracing);
+    }
+
+    /**
+     * With OpenTelemetry off (the default) Boot still bridges a tracer, over a no-op API: only the
+     * SDK's tracer provider, present when it is on, means spans are recorded and exported.
+     */
+    @Bean
+    FanoutTracing fanoutTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
+            ObjectProvider<SdkTracerProvider> sdk) {
+        return new FanoutTracing(tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP), sdk.getIfAvailable() != null);
     }
 
     @Bean

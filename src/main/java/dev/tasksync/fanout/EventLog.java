@@ -41,7 +41,8 @@ public final class EventLog {
         static final Published DUPLICATE = new Published(true, Delivery.NONE);
     }
 
-    private record Entry(long seq, long atMillis, byte[] frame) {
+    /** {@code replay} holds the event's bytes untimed: replays stay out of the live latency histograms. */
+    private record Entry(long seq, long atMillis, Frame replay) {
     }
 
     /** Where and when an event id was appended. */
@@ -79,13 +80,13 @@ public final class EventLog {
     }
 
     /** Records and delivers a task event for {@code userId}, unless {@code eventId} was seen before. */
-    public Published publishToUser(String userId, String eventId, byte[] frame) {
+    public Published publishToUser(String userId, String eventId, Frame frame) {
         return locked(userKey(userId), s -> record(s, eventId, frame)
                 ? new Published(false, hub.publishToUser(userId, frame)) : Published.DUPLICATE);
     }
 
     /** Records and delivers a topic event, unless {@code eventId} was seen before. */
-    public Published publishToTopic(String topic, String eventId, byte[] frame) {
+    public Published publishToTopic(String topic, String eventId, Frame frame) {
         return locked(topicKey(topic), s -> record(s, eventId, frame)
                 ? new Published(false, hub.publishToTopic(topic, frame)) : Published.DUPLICATE);
     }
@@ -153,7 +154,7 @@ public final class EventLog {
 
     /** The frames this process still holds for {@code userId}, oldest first (dev-mode state view). */
     public java.util.List<byte[]> userHistory(String userId) {
-        return locked(userKey(userId), s -> s.entries.stream().map(Entry::frame).toList());
+        return locked(userKey(userId), s -> s.entries.stream().map(e -> e.replay.bytes()).toList());
     }
 
     /** Drops expired events and empty streams; called periodically. */
@@ -185,13 +186,13 @@ public final class EventLog {
     private static void replay(Stream s, Recipient r, long after, long upTo) {
         for (Entry e : s.entries) {
             if (e.seq > after && e.seq <= upTo) {
-                r.offer(e.frame);
+                r.offer(e.replay);
             }
         }
     }
 
     /** Appends under the stream lock; false if the id was already recorded (a redelivery). */
-    private boolean record(Stream s, String eventId, byte[] frame) {
+    private boolean record(Stream s, String eventId, Frame frame) {
         long next = seq.incrementAndGet();
         long now = clock.millis();
         if (seenById.putIfAbsent(eventId, new Seen(next, now)) != null) {
@@ -205,7 +206,7 @@ public final class EventLog {
                 ids.decrementAndGet();
             }
         }
-        s.entries.addLast(new Entry(next, now, frame));
+        s.entries.addLast(new Entry(next, now, frame.timed() ? Frame.untimed(frame.bytes()) : frame));
         while (s.entries.size() > perStream) {
             s.evictedUpTo = s.entries.removeFirst().seq;
         }

@@ -69,16 +69,16 @@ public final class Hub {
     }
 
     /** Hands {@code frame} to every connection of {@code userId}. */
-    public Delivery publishToUser(String userId, byte[] frame) {
+    public Delivery publishToUser(String userId, Frame frame) {
         return offerAll(byUser.get(userId), frame);
     }
 
     /** Hands {@code frame} to every subscriber of {@code topic}. */
-    public Delivery publishToTopic(String topic, byte[] frame) {
+    public Delivery publishToTopic(String topic, Frame frame) {
         return offerAll(byTopic.get(topic), frame);
     }
 
-    private static Delivery offerAll(Set<Recipient> recipients, byte[] frame) {
+    private static Delivery offerAll(Set<Recipient> recipients, Frame frame) {
         if (recipients == null) {
             return Delivery.NONE;
         }

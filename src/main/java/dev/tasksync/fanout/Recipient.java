@@ -18,7 +18,7 @@ public interface Recipient {
      * Queues a pre-encoded frame without blocking. Returns false when the frame was not
      * accepted (connection closing, or its bounded queue is full and it is being closed).
      */
-    boolean offer(byte[] frame);
+    boolean offer(Frame frame);
 
     /** Asks the connection to close because this server is going away (clients reconnect elsewhere). */
     void goAway();

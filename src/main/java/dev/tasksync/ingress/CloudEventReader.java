@@ -1,6 +1,8 @@
 package dev.tasksync.ingress;
 
 import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.UUID;
 import dev.tasksync.ws.JsonErrors;
@@ -41,8 +43,11 @@ public final class CloudEventReader {
 
     /** One event already parsed: a CloudEvent envelope or a raw payload object. */
     public InboundEvent read(JsonNode root) {
+        long receivedNanos = System.nanoTime();
+        long receivedMillis = clock.millis();
         if (!root.has("specversion")) {
-            return payload(root, UUID.randomUUID().toString(), null);
+            return payload(root, UUID.randomUUID().toString(), null,
+                    new InboundEvent.Origin(receivedMillis, receivedNanos, null, null));
         }
         String id = string(root, "id");
         if (id == null) {
@@ -52,7 +57,22 @@ public final class CloudEventReader {
         if (dataContentType != null && !isJson(parseMediaType(dataContentType))) {
             throw new MalformedEventException("content_type", "unsupported datacontenttype");
         }
-        return payload(data(root), id, string(root, "time"));
+        String time = string(root, "time");
+        var origin = new InboundEvent.Origin(epochMillis(time, receivedMillis), receivedNanos,
+                string(root, "traceparent"), string(root, "tracestate"));
+        return payload(data(root), id, time, origin);
+    }
+
+    /** The CloudEvent {@code time} (RFC 3339) in epoch millis; {@code fallback} when absent or unreadable. */
+    private static long epochMillis(String time, long fallback) {
+        if (time == null) {
+            return fallback;
+        }
+        try {
+            return OffsetDateTime.parse(time).toInstant().toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return fallback; // only feeds the latency metric: not a reason to drop the event
+        }
     }
 
     private JsonNode data(JsonNode envelope) {
@@ -78,7 +98,7 @@ public final class CloudEventReader {
         throw new MalformedEventException("bad_data", "data must be a JSON object");
     }
 
-    private InboundEvent payload(JsonNode data, String id, String eventTime) {
+    private InboundEvent payload(JsonNode data, String id, String eventTime, InboundEvent.Origin origin) {
         String topic = string(data, "topic");
         if (topic != null) {
             String event = string(data, "event");
@@ -86,7 +106,7 @@ public final class CloudEventReader {
                 throw new MalformedEventException("missing_event", "topic event without event");
             }
             JsonNode payload = data.get("data");
-            return new InboundEvent.Topic(id, topic, event, payload == null ? json.nullNode() : payload);
+            return new InboundEvent.Topic(id, topic, event, payload == null ? json.nullNode() : payload, origin);
         }
         String userId = userId(data);
         String eventType = string(data, "event_type");
@@ -97,7 +117,7 @@ public final class CloudEventReader {
         if (timestamp == null) {
             timestamp = eventTime != null ? eventTime : clock.instant().toString();
         }
-        return new InboundEvent.Task(id, userId, eventType, task(data), timestamp);
+        return new InboundEvent.Task(id, userId, eventType, task(data), timestamp, origin);
     }
 
     /** The skill's nested {@code task}, or the guide's flat fields gathered into one. */

@@ -55,7 +55,8 @@ public class DaprIntake {
                     }
                 })
                 .defaultIfEmpty(new byte[0])
-                .<Object>map(body -> route(body, contentType))
+                .<Object>map(body -> route(body, contentType, request.getHeaders().getFirst("traceparent"),
+                        request.getHeaders().getFirst("tracestate")))
                 .onErrorResume(DataBufferLimitException.class,
                         e -> Mono.just(drop("too_large", "body larger than " + maxBodyBytes + " bytes")));
     }
@@ -64,22 +65,29 @@ public class DaprIntake {
      * One event or a bulk envelope: both are accepted whatever {@code /dapr/subscribe} advertises,
      * so a declarative Subscription may turn bulk delivery on without a new build.
      */
-    Object route(byte[] body, MediaType contentType) {
+    Object route(byte[] body, MediaType contentType, String traceparent, String tracestate) {
         JsonNode root;
         try {
             root = reader.parse(body, contentType);
         } catch (MalformedEventException e) {
             return drop(e.reason(), e.getMessage());
         }
-        return BulkEnvelope.is(root) ? bulk(root.get("entries")) : handle(() -> reader.read(root));
+        return BulkEnvelope.is(root)
+                ? bulk(root.get("entries"), traceparent, tracestate)
+                : handle(() -> reader.read(root), traceparent, tracestate);
     }
 
     /** Parses and dispatches one delivery; shared with the dev publisher. */
     public DaprReply handle(byte[] body, MediaType contentType) {
-        return handle(() -> reader.read(body, contentType));
+        return handle(body, contentType, null, null);
     }
 
-    private BulkEnvelope.Reply bulk(JsonNode entries) {
+    /** As {@link #handle(byte[], MediaType)}, with daprd's trace context headers (used when the envelope has none). */
+    public DaprReply handle(byte[] body, MediaType contentType, String traceparent, String tracestate) {
+        return handle(() -> reader.read(body, contentType), traceparent, tracestate);
+    }
+
+    private BulkEnvelope.Reply bulk(JsonNode entries, String traceparent, String tracestate) {
         metrics.bulkDelivery(entries.size());
         List<BulkEnvelope.Status> statuses = new ArrayList<>(entries.size());
         for (JsonNode entry : entries) {
@@ -89,13 +97,13 @@ public class DaprIntake {
                 metrics.daprReply("DROP", "missing_entry_id");
                 continue;
             }
-            DaprReply reply = handle(() -> reader.readEntry(entry.get("event")));
+            DaprReply reply = handle(() -> reader.readEntry(entry.get("event")), traceparent, tracestate);
             statuses.add(new BulkEnvelope.Status(entryId.stringValue(), reply.status()));
         }
         return new BulkEnvelope.Reply(statuses);
     }
 
-    private DaprReply handle(Supplier<InboundEvent> read) {
+    private DaprReply handle(Supplier<InboundEvent> read, String traceparent, String tracestate) {
         InboundEvent event;
         try {
             event = read.get();
@@ -103,7 +111,7 @@ public class DaprIntake {
             return drop(e.reason(), e.getMessage());
         }
         try {
-            dispatcher.dispatch(event);
+            dispatcher.dispatch(event, traceparent, tracestate);
         } catch (RuntimeException e) {
             // A bug, not bad input: let Dapr redeliver rather than lose the event.
             log.error("fan-out of event {} failed", event.id(), e);

@@ -1,13 +1,18 @@
 package dev.tasksync.ops;
 
 import dev.tasksync.fanout.Delivery;
+import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Hub;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The service's own meters. Counters are looked up once per tag value and cached, so the
@@ -24,10 +29,29 @@ public final class TasksyncMetrics {
     private final Counter topicEvents;
     private final Counter successReplies;
     private final DistributionSummary bulkBatches;
+    // Delivery latency, resolved once: recording is a histogram update, no lookup, no allocation.
+    private final Timer eventLatency;
+    private final Timer inProcessLatency;
+    private final Clock clock;
     private final Map<String, Counter> cache = new ConcurrentHashMap<>();
 
-    public TasksyncMetrics(MeterRegistry registry, Hub hub) {
+    public TasksyncMetrics(MeterRegistry registry, Hub hub, Clock clock) {
         this.registry = registry;
+        this.clock = clock;
+        // Wall clock against the producer's clock: millisecond resolution, negatives (skew) count as 0.
+        this.eventLatency = Timer.builder("tasksync.delivery.latency")
+                .description("Event time (CloudEvent time, else receipt) to the frame being written to the WebSocket")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        // Monotonic clock, this process only: free of clock skew, shows the service's own share.
+        this.inProcessLatency = Timer.builder("tasksync.delivery.inprocess.latency")
+                .description("Delivery read by this process to the frame being written to the WebSocket")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
         this.deliveries = Counter.builder("tasksync.deliveries")
                 .description("Frames handed to a connection's queue").register(registry);
         this.slowConsumerDrops = Counter.builder("tasksync.drops").tag("reason", "not_accepted")
@@ -52,6 +76,18 @@ public final class TasksyncMetrics {
         if (d.dropped() > 0) {
             slowConsumerDrops.increment(d.dropped());
         }
+    }
+
+    /**
+     * A frame is being written to its WebSocket. Live events are measured; replies and replayed
+     * history are not ({@link Frame#timed()}). Called once per delivery: keep it allocation-free.
+     */
+    public void written(Frame frame) {
+        if (!frame.timed()) {
+            return;
+        }
+        eventLatency.record(Math.max(0, clock.millis() - frame.eventTimeMillis()), TimeUnit.MILLISECONDS);
+        inProcessLatency.record(System.nanoTime() - frame.receivedNanos(), TimeUnit.NANOSECONDS);
     }
 
     public void duplicate() {

@@ -115,9 +115,15 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
                 .concatMap(in -> handleInbound(c, in), 0)
                 .then()
                 .doFinally(signal -> c.complete());
-        Mono<Void> outbound = session.send(c.frames().map(frame -> frame == WsConnection.PING
-                ? session.pingMessage(f -> f.wrap(PING_PAYLOAD))
-                : new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(frame))));
+        // A frame leaves the queue when Reactor Netty's sender asks for it and writes it to the
+        // channel: that is the moment the delivery latency is taken (TasksyncMetrics.written).
+        Mono<Void> outbound = session.send(c.frames().map(frame -> {
+            if (frame == WsConnection.PING) {
+                return session.pingMessage(f -> f.wrap(PING_PAYLOAD));
+            }
+            metrics.written(frame);
+            return new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(frame.bytes()));
+        }));
         // Server-side closes (slow consumer, shutdown) send the close frame and then wait for the
         // client's answer to end the inbound side; nothing is cancelled on the normal path.
         Mono<Void> serverClose = c.closeRequests().flatMap(status -> close(session, status));

@@ -1,6 +1,7 @@
 package dev.tasksync.ws;
 
 import dev.tasksync.auth.UserPrincipal;
+import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Recipient;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,7 @@ import reactor.util.concurrent.Queues;
 final class WsConnection implements Recipient {
 
     /** Marks a WebSocket ping in the frame queue (compared by identity). */
-    static final byte[] PING = new byte[0];
+    static final Frame PING = Frame.untimed(new byte[0]);
 
     private final String id;
     private volatile UserPrincipal principal;
@@ -28,7 +29,7 @@ final class WsConnection implements Recipient {
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queued = new AtomicInteger();
     // Linked queue with a small first chunk: an idle connection holds almost nothing.
-    private final Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<byte[]>unbounded(8).get());
+    private final Sinks.Many<Frame> outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<Frame>unbounded(8).get());
     private final Sinks.One<CloseStatus> closeSignal = Sinks.one();
     private volatile boolean closed;
     private volatile CloseStatus closeRequested;
@@ -113,8 +114,13 @@ final class WsConnection implements Recipient {
         return topics;
     }
 
+    /** Queues a reply to this client (not a fan-out event: no latency measurement). */
+    boolean offer(byte[] reply) {
+        return offer(Frame.untimed(reply));
+    }
+
     @Override
-    public boolean offer(byte[] frame) {
+    public boolean offer(Frame frame) {
         if (closed) {
             return false;
         }
@@ -141,7 +147,7 @@ final class WsConnection implements Recipient {
     }
 
     /** Frames in the order they were offered; each leaves the count when handed to the socket. */
-    Flux<byte[]> frames() {
+    Flux<Frame> frames() {
         return outbound.asFlux().doOnNext(f -> queued.decrementAndGet());
     }
 

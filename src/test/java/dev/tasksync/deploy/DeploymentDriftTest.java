@@ -570,6 +570,10 @@ class DeploymentDriftTest {
                 if (!bound) {
                     problems.add(e.getKey() + " sets no tasksync property (known: " + properties + ")");
                 }
+            } else if (e.getKey().equals("LOGGING_STRUCTURED_FORMAT_CONSOLE")) {
+                if (!Set.of("ecs", "logstash", "gelf").contains(String.valueOf(e.getValue()))) {
+                    problems.add(e.getKey() + "=" + e.getValue() + " is not one of Spring Boot's structured formats");
+                }
             } else if (e.getKey().startsWith("LOGGING_LEVEL_")) {
                 if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF").contains(String.valueOf(e.getValue()).toUpperCase())) {
                     problems.add(e.getKey() + "=" + e.getValue() + " is not a log level");

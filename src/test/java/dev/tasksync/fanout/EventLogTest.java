@@ -62,6 +62,11 @@ class EventLogTest {
 
         assertThat(join.resumed()).isTrue();
         assertThat(texts(a)).containsExactly("hello", "e2", "e3", "e4");
+        // Replayed history is not a live delivery: it carries no latency timestamps.
+        synchronized (a) {
+            assertThat(a.offered.subList(1, 3)).noneMatch(Frame::timed);
+            assertThat(a.offered.get(3).timed()).isTrue();
+        }
     }
 
     @Test
@@ -138,8 +143,8 @@ class EventLogTest {
         }
     }
 
-    private static byte[] frame(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    private static Frame frame(String s) {
+        return Frame.live(s.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), System.nanoTime());
     }
 
     private static List<String> texts(HubTest.Probe p) {

@@ -21,6 +21,7 @@ class HubTest {
         final boolean full;
         final Set<String> topics = ConcurrentHashMap.newKeySet();
         final List<byte[]> frames = new ArrayList<>();
+        final List<Frame> offered = new ArrayList<>();
         volatile boolean goneAway;
 
         Probe(String id, String user, boolean full) {
@@ -50,11 +51,12 @@ class HubTest {
         }
 
         @Override
-        public synchronized boolean offer(byte[] frame) {
+        public synchronized boolean offer(Frame frame) {
             if (full) {
                 return false;
             }
-            frames.add(frame);
+            frames.add(frame.bytes());
+            offered.add(frame);
             return true;
         }
     }
@@ -69,11 +71,13 @@ class HubTest {
         hub.add(a1);
         hub.add(a2);
         hub.add(b1);
-        byte[] frame = {1};
+        byte[] bytes = {1};
+        Frame frame = Frame.live(bytes, 1L, 2L);
 
         assertThat(hub.publishToUser("alice", frame)).isEqualTo(new Delivery(2, 0));
-        assertThat(a1.frames).containsExactly(frame);
-        assertThat(a1.frames.get(0)).isSameAs(a2.frames.get(0));
+        assertThat(a1.frames).containsExactly(bytes);
+        // One frame object per event, timestamps included: nothing is allocated per recipient.
+        assertThat(a1.offered.get(0)).isSameAs(frame).isSameAs(a2.offered.get(0));
         assertThat(b1.frames).isEmpty();
         assertThat(hub.publishToUser("nobody", frame)).isEqualTo(Delivery.NONE);
     }
@@ -82,7 +86,7 @@ class HubTest {
     void countsRecipientsThatCannotTakeTheFrame() {
         hub.add(new Probe("1", "alice", false));
         hub.add(new Probe("2", "alice", true));
-        assertThat(hub.publishToUser("alice", new byte[0])).isEqualTo(new Delivery(1, 1));
+        assertThat(hub.publishToUser("alice", Frame.untimed(new byte[0]))).isEqualTo(new Delivery(1, 1));
     }
 
     @Test
@@ -96,10 +100,10 @@ class HubTest {
         hub.subscribe(b, "list:1");
         hub.subscribe(b, "list:2");
         assertThat(hub.topicCount()).isEqualTo(2);
-        assertThat(hub.publishToTopic("list:1", new byte[0]).delivered()).isEqualTo(2);
+        assertThat(hub.publishToTopic("list:1", Frame.untimed(new byte[0])).delivered()).isEqualTo(2);
 
         hub.remove(b);
-        assertThat(hub.publishToTopic("list:1", new byte[0]).delivered()).isEqualTo(1);
+        assertThat(hub.publishToTopic("list:1", Frame.untimed(new byte[0])).delivered()).isEqualTo(1);
         assertThat(hub.topicCount()).isEqualTo(1);
         assertThat(hub.unsubscribe(a, "list:1")).isTrue();
         assertThat(hub.topicCount()).isZero();
@@ -148,6 +152,6 @@ class HubTest {
         int expected = threads * perThread / 2;
         assertThat(hub.connectionCount()).isEqualTo(expected);
         assertThat(hub.connectionsPerUser()).containsEntry("shared", expected);
-        assertThat(hub.publishToTopic("topic", new byte[0]).delivered()).isEqualTo(expected);
+        assertThat(hub.publishToTopic("topic", Frame.untimed(new byte[0])).delivered()).isEqualTo(expected);
     }
 }

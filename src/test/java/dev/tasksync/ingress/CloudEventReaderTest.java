@@ -29,6 +29,29 @@ class CloudEventReaderTest {
     }
 
     @Test
+    void originCarriesEventTimeAndTraceContext() {
+        var o = read("{\"specversion\":\"1.0\",\"id\":\"e1\",\"time\":\"2026-02-02T01:00:00.250+01:00\","
+                + "\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\",\"tracestate\":\"k=v\","
+                + "\"data\":{\"topic\":\"list:1\",\"event\":\"ADDED\"}}", CE).origin();
+        assertThat(o.eventTimeMillis()).isEqualTo(Instant.parse("2026-02-02T00:00:00.250Z").toEpochMilli());
+        assertThat(o.traceparent()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertThat(o.tracestate()).isEqualTo("k=v");
+    }
+
+    @Test
+    void eventTimeFallsBackToReceiptWhenAbsentOrUnreadable() {
+        long clockMillis = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        for (String time : new String[] {"", ",\"time\":\"yesterday\""}) {
+            var o = read("{\"specversion\":\"1.0\",\"id\":\"e1\"" + time
+                    + ",\"data\":{\"topic\":\"list:1\",\"event\":\"ADDED\"}}", CE).origin();
+            assertThat(o.eventTimeMillis()).as(time).isEqualTo(clockMillis);
+            assertThat(o.traceparent()).isNull();
+        }
+        assertThat(read("{\"event_type\":\"task.deleted\",\"user_id\":\"u1\"}", MediaType.APPLICATION_JSON)
+                .origin().eventTimeMillis()).isEqualTo(clockMillis);
+    }
+
+    @Test
     void rawPayloadGetsAnIdAndTheClockTime() {
         var e = (InboundEvent.Task) read("{\"event_type\":\"task.deleted\",\"user_id\":\"u1\",\"task_id\":\"9\"}",
                 MediaType.APPLICATION_JSON);

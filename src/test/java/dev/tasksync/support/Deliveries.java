@@ -24,9 +24,15 @@ public final class Deliveries {
     }
 
     public String publish(String id, Object data) {
-        Map<String, Object> ce = Map.of("specversion", "1.0", "id", id, "source", "task-backend",
-                "type", "com.dapr.event.sent", "datacontenttype", "application/json", "topic", "task-updates",
-                "pubsubname", "taskpubsub", "data", data);
+        return publish(id, Map.of(), data);
+    }
+
+    /** A CloudEvent with extra envelope attributes ({@code time}, {@code traceparent}, …). */
+    public String publish(String id, Map<String, Object> attributes, Object data) {
+        Map<String, Object> ce = new java.util.LinkedHashMap<>(Map.of("specversion", "1.0", "id", id,
+                "source", "task-backend", "type", "com.dapr.event.sent", "datacontenttype", "application/json",
+                "topic", "task-updates", "pubsubname", "taskpubsub", "data", data));
+        ce.putAll(attributes);
         return post(JSON.writeValueAsBytes(ce), MediaType.parseMediaType("application/cloudevents+json"));
     }
 
