@@ -46,6 +46,8 @@ class DaprKafkaEndToEndTest {
     private static final String PUBSUB = "taskpubsub";
     private static final String TOPIC = "task-updates";
     private static final String HEALTH = "/actuator/health/readiness";
+    // The bulk test's own topic: its burst must not reach the other tests' sidecars.
+    private static final String BULK_TOPIC = "task-updates-bulk";
 
     private KafkaBroker kafka;
     private Daprd backend;
@@ -57,7 +59,7 @@ class DaprKafkaEndToEndTest {
     void startStack() {
         DaprdBinary.path(); // first run on a machine compiles daprd (minutes), outside the test timeouts
         kafka = KafkaBroker.start();
-        kafka.createTopics(TOPIC, "task-updates-dlq");
+        kafka.createTopics(TOPIC, "task-updates-dlq", BULK_TOPIC, BULK_TOPIC + "-dlq");
         backend = Daprd.builder("task-backend").kafka(kafka.bootstrapServers()).podName("backend-0").start();
         publisher = backend.newClient();
         app = TasksyncInstance.start(Tokens.SECRET);
@@ -185,7 +187,8 @@ class DaprKafkaEndToEndTest {
     @Test
     void bulkSubscribeDeliversBatchesInOrder() {
         String grace = user("grace");
-        try (var bulkApp = TasksyncInstance.start(Tokens.SECRET, "--tasksync.dapr.bulk-subscribe=true");
+        try (var bulkApp = TasksyncInstance.start(Tokens.SECRET, "--tasksync.dapr.bulk-subscribe=true",
+                    "--tasksync.dapr.topic=" + BULK_TOPIC, "--tasksync.dapr.dead-letter-topic=" + BULK_TOPIC + "-dlq");
                 var bulkSidecar = Daprd.builder("tasksync").appPort(bulkApp.port()).kafka(kafka.bootstrapServers())
                         .podName("e2e-bulk-0").appHealthCheck(HEALTH).start().awaitHealthy(SIDECAR_READY);
                 var ws = WsClient.connectAs(bulkApp.port(), grace)) {
@@ -196,7 +199,7 @@ class DaprKafkaEndToEndTest {
             for (int i = 0; i < events; i++) {
                 batch.add(Map.of("event_type", "task.updated", "user_id", grace, "task", Map.of("id", "g-" + i)));
             }
-            var response = ((io.dapr.client.DaprPreviewClient) publisher).publishEvents(PUBSUB, TOPIC, "application/json", batch).block(Duration.ofSeconds(30));
+            var response = ((io.dapr.client.DaprPreviewClient) publisher).publishEvents(PUBSUB, BULK_TOPIC, "application/json", batch).block(Duration.ofSeconds(30));
             assertThat(response.getFailedEntries()).isEmpty();
             for (int i = 0; i < events; i++) {
                 assertThat(ws.next(DELIVERY).path("task").path("id").asString()).isEqualTo("g-" + i);
