@@ -485,7 +485,7 @@ def main():
     path = OUT / f"results-{a.profile}.json"
     path.write_text(json.dumps(results, indent=2))
     log("results:", path)
-    subprocess.run([sys.executable, str(Path(__file__).with_name("plots.py")), str(path)], check=False)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("report.py")), str(path)], check=False)
     failures = check(results)
     for f in failures:
         log("CHECK FAILED:", f)

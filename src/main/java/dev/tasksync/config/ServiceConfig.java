@@ -13,24 +13,18 @@ import dev.tasksync.ws.ConnectionDrainer;
 import dev.tasksync.ws.Heartbeat;
 import dev.tasksync.ws.ServerMessages;
 import dev.tasksync.ws.SyncWebSocketHandler;
+import dev.tasksync.ws.WebSocketRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.time.Clock;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.HandlerMapping;
-import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
-import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
-import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
-import reactor.netty.http.server.WebsocketServerSpec;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the capabilities together; behaviour lives in the plain classes it creates. */
@@ -112,14 +106,7 @@ class ServiceConfig {
     }
 
     @Bean
-    HandlerMapping webSocketMapping(SyncWebSocketHandler handler, WebSocketProperties ws) {
-        return new SimpleUrlHandlerMapping(Map.of(ws.path(), handler), -1);
-    }
-
-    @Bean
-    WebSocketHandlerAdapter webSocketHandlerAdapter(WebSocketProperties ws) {
-        var strategy = new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
-                .maxFramePayloadLength((int) ws.maxFrameSize().toBytes()));
-        return new WebSocketHandlerAdapter(new HandshakeWebSocketService(strategy));
+    WebSocketRoute webSocketRoute(SyncWebSocketHandler handler, WebSocketProperties ws) {
+        return new WebSocketRoute(handler, ws.path(), (int) ws.maxFrameSize().toBytes());
     }
 }

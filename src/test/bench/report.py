@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""PNG plots and Markdown tables from a bench.py results file: latency percentiles vs load,
+memory vs connections, broadcast completion. Usage: report.py target/bench/results-<profile>.json"""
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def main(path):
+    path = Path(path)
+    r = json.loads(path.read_text())
+    out = path.parent
+    tag = r["profile"]
+    made = []
+    per = r.get("personal")
+    if per and per.get("steps"):
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        x = [s["delivered_per_s"] for s in per["steps"]]
+        for key, label in (("p50_us", "p50"), ("p99_us", "p99"), ("p999_us", "p99.9"), ("max_us", "max")):
+            ax.plot(x, [s[key] / 1000 for s in per["steps"]], marker="o", label=label)
+        ax.axhline(25, color="grey", linestyle="--", linewidth=1, label="target p99 25 ms")
+        ax.set_yscale("log")
+        ax.set_xlabel("deliveries per second (measured)")
+        ax.set_ylabel("publish → received latency (ms)")
+        ax.set_title(f"Personal fan-out, {per['connections']} connections, {per['users']} users")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        made.append(save(fig, out / f"latency-{tag}.png"))
+    idle = r.get("idle")
+    if idle and idle.get("points"):
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        pts = idle["points"]
+        x = [p["connections"] / 1000 for p in pts]
+        ax.plot(x, [p["rss_mib"] for p in pts], marker="o", label="RSS after GC (all server processes)")
+        ax.plot(x, [p["rss_before_gc_mib"] for p in pts], marker="s", label="RSS before GC")
+        ax.plot(x, [p["baseline_rss_mib"] for p in pts], linestyle="--", label="RSS with no connections")
+        ax.set_xlabel("idle connections (thousands)")
+        ax.set_ylabel("server RSS (MiB)")
+        ax2 = ax.twinx()
+        ax2.plot(x, [p["kib_per_connection"] for p in pts], color="black", marker="x", label="KiB per connection")
+        ax2.set_ylabel("KiB per connection (after GC)")
+        ax2.set_ylim(bottom=0)
+        ax.set_title("Memory vs idle connections")
+        ax.grid(True, alpha=0.3)
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
+        made.append(save(fig, out / f"memory-{tag}.png"))
+    bc = r.get("broadcast")
+    if bc and bc.get("runs"):
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        for run in bc["runs"]:
+            ax.plot(range(1, len(run["runs"]) + 1), [x["last_ms"] for x in run["runs"]], marker="o",
+                    label=f"{run['subscribers']} subscribers, last")
+            ax.plot(range(1, len(run["runs"]) + 1), [x["p50_ms"] for x in run["runs"]], marker=".", linestyle=":",
+                    label=f"{run['subscribers']} subscribers, p50")
+        ax.axhline(1000, color="grey", linestyle="--", linewidth=1, label="target 1 s")
+        ax.set_xlabel("broadcast #")
+        ax.set_ylabel("publish → received (ms)")
+        ax.set_title("Broadcast: time until the last subscriber has the event")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+        made.append(save(fig, out / f"broadcast-{tag}.png"))
+    for m in made:
+        print("[report]", m)
+    md = out / f"results-{tag}.md"
+    md.write_text(tables(r))
+    print("[report]", md)
+
+
+def tables(r):
+    m = r["machine"]
+    lines = [f"Profile `{r['profile']}`, started {r['started']}, {r['duration_s']} s. Machine: {m['cpus']} CPUs "
+             f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}.", "",
+             f"Server JVM: `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+    if "idle" in r:
+        lines += ["| idle connections | server processes | RSS after GC (MiB) | RSS before GC (MiB) | KiB per connection (after GC / before) | connect time (s) |",
+                  "|---|---|---|---|---|---|"]
+        for p in r["idle"]["points"]:
+            lines.append(f"| {p['connections']:,} | {p['servers']} | {p['rss_mib']} | {p['rss_before_gc_mib']} | "
+                         f"{p['kib_per_connection']} / {p['kib_per_connection_before_gc']} | {p['connect_ms'] / 1000:.1f} |")
+        lines.append("")
+    if "personal" in r:
+        per = r["personal"]
+        lines += [f"Personal fan-out: {per['connections']:,} connections, {per['users']:,} users (1-3 connections each), "
+                  f"{'bulk ' + str(per['bulk']) + ' events per request' if per['bulk'] else 'one event per request'}.", "",
+                  "| target deliveries/s | delivered/s | events/s | p50 ms | p99 ms | p99.9 ms | max ms | received / expected |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for s in per["steps"]:
+            lines.append(f"| {s['target_deliveries_per_s']:,} | {s['delivered_per_s']:,} | {s['events_per_s']:,} | "
+                         f"{s['p50_us'] / 1000:.1f} | {s['p99_us'] / 1000:.1f} | {s['p999_us'] / 1000:.1f} | "
+                         f"{s['max_us'] / 1000:.1f} | {s['received']:,} / {s['expected_deliveries']:,} |")
+        lines.append("")
+    if "broadcast" in r:
+        lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received |",
+                  "|---|---|---|---|---|"]
+        for run in r["broadcast"]["runs"]:
+            lines.append(f"| {run['subscribers']:,} | {run['servers']} | {', '.join(str(x['last_ms']) for x in run['runs'])} | "
+                         f"{', '.join(str(x['p50_ms']) for x in run['runs'])} | "
+                         f"{', '.join(str(x['received']) for x in run['runs'])} |")
+        lines.append("")
+    if "ingest" in r:
+        lines += ["| route ingest | events acknowledged SUCCESS | seconds | events/s |", "|---|---|---|---|"]
+        for x in r["ingest"]["runs"]:
+            kind = f"bulk, {x['bulk']} per request" if x["bulk"] else "one event per request"
+            lines.append(f"| {kind} | {x['acked']:,} | {x['seconds']} | {x['acked_per_s']:,} |")
+        lines.append("")
+    if "ingest_dapr" in r:
+        lines += ["| through daprd + Kafka | events | seconds | events/s |", "|---|---|---|---|"]
+        for x in r["ingest_dapr"]["runs"]:
+            lines.append(f"| {'bulk subscribe' if x['bulk_subscribe'] else 'per-event subscribe'} | {x['acked']:,} | "
+                         f"{x['seconds']} | {x['acked_per_s']:,} |")
+        lines.append("")
+    if "churn" in r:
+        c = r["churn"]
+        lines += ["| connect churn | handshakes | failed | handshakes/s | handshake p50 ms | p99 ms |", "|---|---|---|---|---|---|",
+                  f"| JWT verified, greeting received, closed | {c['handshakes']:,} | {c['failed']} | {c['handshakes_per_s']:,} | "
+                  f"{c['handshake_p50_us'] / 1000:.1f} | {c['handshake_p99_us'] / 1000:.1f} |", ""]
+    return "\n".join(lines)
+
+
+def save(fig, path):
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
