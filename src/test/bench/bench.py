@@ -32,8 +32,23 @@ SECRET = "bench-secret-0123456789-0123456789-0123456789"
 # a collection, so RSS after GC reflects what connections really hold.
 SERVER_JVM = ["-Xms128m", "-Xmx2g", "-XX:+UseG1GC", "-XX:+UseStringDeduplication", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
               "-XX:+ExitOnOutOfMemoryError"]
-CLIENT_JVM = ["-Xms256m", "-Xmx1500m", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1"]
+CLIENT_JVM = ["-Xms256m", "-Xmx1500m", "-XX:+UseParallelGC"]
 PER_PROCESS = 17_000  # sockets per process, below the 20,000 open-file limit with room for jars
+
+
+CHILDREN = []  # every process started, killed on exit whatever happens (see main)
+
+
+def spawn(*args, **kwargs):
+    proc = subprocess.Popen(*args, **kwargs)
+    CHILDREN.append(proc)
+    return proc
+
+
+def kill_children():
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.kill()
 
 
 def log(*a):
@@ -70,7 +85,7 @@ class Server:
         args = [java(), *SERVER_JVM, "-jar", str(JAR), f"--server.port={self.port}",
                 # Load from a few source addresses must not be mistaken for abuse:
                 "--tasksync.ws.max-connections-per-user=20", *extra_args]
-        self.proc = subprocess.Popen(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
+        self.proc = spawn(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout=90):
         deadline = time.time() + timeout
@@ -85,6 +100,13 @@ class Server:
                 pass
             time.sleep(0.3)
         raise RuntimeError("server not ready")
+
+    def live_heap(self):
+        """Bytes of live objects (jmap -histo:live runs a full GC first)."""
+        out = subprocess.run(["jmap", "-histo:live", str(self.proc.pid)], capture_output=True, text=True,
+                             timeout=120).stdout
+        total = [l for l in out.splitlines() if l.startswith("Total")]
+        return int(total[0].split()[2]) if total else 0
 
     def gc(self):
         subprocess.run(["jcmd", str(self.proc.pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -108,7 +130,7 @@ class Tool:
     def __init__(self, main, args, name):
         cp = f"{ROOT}/target/test-classes:{ROOT}/target/classes:" + (OUT / "classpath.txt").read_text().strip()
         self.name = name
-        self.proc = subprocess.Popen([java(), *CLIENT_JVM, "-cp", cp, f"dev.tasksync.bench.{main}", *map(str, args)],
+        self.proc = spawn([java(), *CLIENT_JVM, "-cp", cp, f"dev.tasksync.bench.{main}", *map(str, args)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(OUT / f"{name}.err", "w"),
                                      text=True, bufsize=1)
 
@@ -172,6 +194,11 @@ def open_clients(servers, total, name, topic=None, conns_per_user="1", user_offs
     return procs, connected, failed, max(r["elapsed_ms"] for r in ready)
 
 
+def conns_of_user(user, conns_per_user):
+    """Connections user `user` holds (LoadClient.userIndex in reverse)."""
+    return 1 + user % 3 if conns_per_user == "mixed" else int(conns_per_user)
+
+
 def users_for(connections, conns_per_user):
     """Users owning the first `connections` connections (so processes never share a user)."""
     if conns_per_user == "mixed":
@@ -218,8 +245,7 @@ def idle(profile):
     warm = 1000 * len(servers)
     clients, _, failed_warm, _ = open_clients(servers, warm, "idle-warm")
     time.sleep(2)
-    for s in servers:
-        s.gc()
+    base_heap = sum(s.live_heap() for s in servers)
     time.sleep(1)
     base = sum(s.rss() for s in servers)
     points, total = [], warm
@@ -229,8 +255,7 @@ def idle(profile):
         total = target
         time.sleep(3)
         rss_live = sum(s.rss() for s in servers)
-        for s in servers:
-            s.gc()
+        heap = sum(s.live_heap() for s in servers)
         time.sleep(1)
         rss = sum(s.rss() for s in servers)
         open_now = stats(clients)["open"]
@@ -238,6 +263,8 @@ def idle(profile):
         point = {"connections": open_now, "failed": failed + failed_warm, "servers": len(servers), "connect_ms": ms,
                  "rss_mib": round(rss / 1024, 1), "rss_before_gc_mib": round(rss_live / 1024, 1),
                  "baseline_rss_mib": round(base / 1024, 1), "baseline_connections": warm,
+                 "live_heap_mib": round(heap / 2**20, 1),
+                 "heap_kib_per_connection": round((heap - base_heap) / 1024 / added, 2),
                  "kib_per_connection": round((rss - base) / added, 2),
                  "kib_per_connection_before_gc": round((rss_live - base) / added, 2)}
         log("idle", point)
@@ -261,7 +288,7 @@ def personal(profile):
                       "--users", users, "--bulk", profile["personal_bulk"], "--concurrency", 16)
         time.sleep(1)
         st = stats(procs)
-        expected = round(pub["acked"] * deliveries_per_event)
+        expected = sum(conns_of_user(k % users, "mixed") for k in range(pub["acked"]))
         step = {"target_deliveries_per_s": rate, "events_per_s": round(events), **st,
                 "expected_deliveries": expected, "delivered_per_s": round(st["received"] / pub["seconds"]),
                 "acked": pub["acked"], "publish_errors": pub["errors"], "behind_ticks": pub.get("behind_ticks", 0)}
@@ -335,8 +362,7 @@ class Background:
 
     def __init__(self, name, args, env=None):
         self.log_path = OUT / f"{name}.log"
-        self.proc = subprocess.Popen(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
-                                     cwd=ROOT)
+        self.proc = spawn(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, cwd=ROOT)
 
     def wait_log(self, text, timeout=120):
         deadline = time.time() + timeout
@@ -435,12 +461,12 @@ def churn(profile):
 
 PROFILES = {
     "short": {"idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
-              "personal_seconds": 5, "personal_bulk": 0, "broadcast_sizes": [10_000], "broadcast_repeats": 2,
+              "personal_seconds": 5, "personal_bulk": 10, "broadcast_sizes": [10_000], "broadcast_repeats": 2,
               "ingest_bulk": [0, 100], "ingest_seconds": 5, "churn_seconds": 5,
               "dapr_events": 20_000, "dapr_timeout_s": 60},
     "full": {"idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
              "personal_rates": [2_000, 5_000, 10_000, 20_000, 30_000, 40_000], "personal_seconds": 15,
-             "personal_bulk": 0, "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
+             "personal_bulk": 10, "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
              "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15,
              "dapr_events": 100_000, "dapr_timeout_s": 300},
 }
@@ -463,6 +489,9 @@ def main():
     ap.add_argument("--only", help="comma-separated scenarios: " + ",".join(SCENARIOS))
     ap.add_argument("--set", action="append", default=[], help="override a profile value: key=json")
     a = ap.parse_args()
+    import atexit
+    atexit.register(kill_children)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if JAR is None:
         sys.exit("build first: mvn -DskipTests package")
     OUT.mkdir(parents=True, exist_ok=True)

@@ -42,8 +42,10 @@ def main(path):
         ax.set_xlabel("idle connections (thousands)")
         ax.set_ylabel("server RSS (MiB)")
         ax2 = ax.twinx()
-        ax2.plot(x, [p["kib_per_connection"] for p in pts], color="black", marker="x", label="KiB per connection")
-        ax2.set_ylabel("KiB per connection (after GC)")
+        ax.plot(x, [p["live_heap_mib"] for p in pts], marker="^", label="live heap")
+        ax2.plot(x, [p["kib_per_connection"] for p in pts], color="black", marker="x", label="RSS KiB per connection")
+        ax2.plot(x, [p["heap_kib_per_connection"] for p in pts], color="grey", marker="+", label="heap KiB per connection")
+        ax2.set_ylabel("KiB per added connection")
         ax2.set_ylim(bottom=0)
         ax.set_title("Memory vs idle connections")
         ax.grid(True, alpha=0.3)
@@ -79,11 +81,13 @@ def tables(r):
              f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}.", "",
              f"Server JVM: `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
     if "idle" in r:
-        lines += ["| idle connections | server processes | RSS after GC (MiB) | RSS before GC (MiB) | KiB per connection (after GC / before) | connect time (s) |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["| idle connections | server processes | RSS after GC (MiB) | RSS before GC (MiB) | live heap (MiB) | "
+                  "RSS KiB per connection (after GC / before) | live heap KiB per connection | connect time (s) |",
+                  "|---|---|---|---|---|---|---|---|"]
         for p in r["idle"]["points"]:
             lines.append(f"| {p['connections']:,} | {p['servers']} | {p['rss_mib']} | {p['rss_before_gc_mib']} | "
-                         f"{p['kib_per_connection']} / {p['kib_per_connection_before_gc']} | {p['connect_ms'] / 1000:.1f} |")
+                         f"{p['live_heap_mib']} | {p['kib_per_connection']} / {p['kib_per_connection_before_gc']} | "
+                         f"{p['heap_kib_per_connection']} | {p['connect_ms'] / 1000:.1f} |")
         lines.append("")
     if "personal" in r:
         per = r["personal"]
