@@ -1,18 +1,11 @@
 package dev.tasksync.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tasksync.support.Deliveries;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -37,77 +29,20 @@ import tools.jackson.databind.JsonNode;
  */
 class ImageRunIT {
 
-    private static final Duration STARTUP = Duration.ofSeconds(90);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private static ImageTarball image;
 
     @BeforeAll
     static void rootAndUnshare() {
-        String uid = ImageTarball.run(List.of("id", "-u"), 10).trim();
-        Assumptions.assumeTrue(uid.equals("0"), "running an image without a container engine needs root (mount, chroot); uid is " + uid);
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "util-linux unshare is not installed");
+        RootfsContainer.assumeCanRun();
         image = ImageTarball.load();
     }
 
-    /** The container: one process, pid = the java process (run-rootfs.sh execs all the way down). */
-    private record Container(Process process, int port, Path log) implements AutoCloseable {
-
-        String output() {
-            try {
-                return Files.readString(log);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static Container start(String name, Map<String, String> extraEnv) throws IOException {
+    private static RootfsContainer start(String name, Map<String, String> extraEnv) throws IOException {
         JsonNode config = image.containerConfig();
-        String[] user = config.path("User").asString().split(":");
-        String workDir = config.path("WorkingDir").asString("/");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of("bash",
-                DeployFiles.root().resolve("src/test/image/run-rootfs.sh").toString(),
-                image.rootfs().toString(), user[0], user[1], workDir, "--"));
-        command.addAll(image.entrypoint());
+        List<String> command = new ArrayList<>(image.entrypoint());
         config.path("Cmd").forEach(c -> command.add(c.asString()));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        Map<String, String> env = pb.environment();
-        env.clear();
-        for (String e : image.env()) {
-            env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
-        }
-        // What the Deployment sets (PORT is how a platform moves server.port; the Deployment keeps 8005).
-        env.put("PORT", Integer.toString(port));
-        env.putAll(extraEnv);
-        Path log = DeployFiles.root().resolve("target/image-test/" + name + ".log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        return new Container(pb.start(), port, log);
-    }
-
-    private static int get(int port, String path) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && r.body().contains("\"UP\"") ? 200 : r.statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return RootfsContainer.start(name, image.rootfs(), config.path("User").asString(),
+                config.path("WorkingDir").asString("/"), image.env(), extraEnv, command);
     }
 
     private static Map<String, String> status(long pid) throws IOException {
@@ -121,21 +56,10 @@ class ImageRunIT {
 
     @Test
     void startsReadyServesATaskAndStopsOnSigterm() throws Exception {
-        long started = System.nanoTime();
-        try (Container c = start("image-run", Map.of("BETTER_AUTH_SECRET", Tokens.SECRET))) {
-            long deadline = System.nanoTime() + STARTUP.toNanos();
-            while (get(c.port(), "/actuator/health/readiness") != 200) {
-                if (!c.process().isAlive()) {
-                    fail("the image's entrypoint exited " + c.process().exitValue() + " before it was ready:\n" + c.output());
-                }
-                if (System.nanoTime() > deadline) {
-                    fail("not ready in " + STARTUP + ":\n" + c.output());
-                }
-                Thread.sleep(200);
-            }
-            Duration ready = Duration.ofNanos(System.nanoTime() - started);
+        try (RootfsContainer c = start("image-run", Map.of("BETTER_AUTH_SECRET", Tokens.SECRET))) {
+            Duration ready = c.awaitReady();
             System.out.println("image ready in " + ready.toMillis() + " ms (unpacked rootfs, read-only)");
-            assertThat(get(c.port(), "/actuator/health/liveness")).as("liveness").isEqualTo(200);
+            assertThat(c.health("/actuator/health/liveness")).as("liveness").isEqualTo(200);
 
             // It is the image's java, as the image's user, with no supplementary groups, on a read-only root.
             long pid = c.process().pid();
@@ -180,11 +104,11 @@ class ImageRunIT {
 
     @Test
     void refusesToStartWithoutAKeyBecauseTheImageCarriesNone() throws Exception {
-        try (Container c = start("image-run-no-secret", Map.of())) {
-            assertThat(c.process().waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("exits by itself").isTrue();
+        try (RootfsContainer c = start("image-run-no-secret", Map.of())) {
+            assertThat(c.process().waitFor(RootfsContainer.STARTUP.toSeconds(), TimeUnit.SECONDS)).as("exits by itself").isTrue();
             assertThat(c.process().exitValue()).as("exit status\n" + c.output()).isNotZero();
             assertThat(c.output()).contains("no token key configured: set BETTER_AUTH_SECRET");
-            assertThat(get(c.port(), "/actuator/health/readiness")).isEqualTo(-1);
+            assertThat(c.health("/actuator/health/readiness")).isEqualTo(-1);
         }
     }
 }

@@ -54,21 +54,24 @@ final class ImageTarball {
     /** The tarball the build made, unpacked once per test JVM under target/image-test. */
     static synchronized ImageTarball load() {
         if (unpacked == null) {
-            Path tarball = path();
-            if (!Files.isRegularFile(tarball)) {
-                throw new AssertionError(tarball + " does not exist: it is built by jib:buildTar in the pre-integration-test "
-                        + "phase (mvn verify, make image); run the image tests with `mvn verify`, not on their own");
-            }
-            Path dir = DeployFiles.root().resolve("target/image-test");
-            deleteTree(dir);
-            try {
-                Files.createDirectories(dir.resolve("image"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            unpacked = new ImageTarball(tarball, dir.resolve("image"));
+            unpacked = unpack(path(), DeployFiles.root().resolve("target/image-test"));
         }
         return unpacked;
+    }
+
+    /** Any `docker save`-format tarball (gzip or plain layers), unpacked into {@code work}/image (rootfs: {@code work}/rootfs). */
+    static ImageTarball unpack(Path tarball, Path work) {
+        if (!Files.isRegularFile(tarball)) {
+            throw new AssertionError(tarball + " does not exist: it is built in the pre-integration-test phase "
+                    + "(mvn verify, make image); run the image tests with `mvn verify`, not on their own");
+        }
+        deleteTree(work);
+        try {
+            Files.createDirectories(work.resolve("image"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ImageTarball(tarball, work.resolve("image"));
     }
 
     JsonNode containerConfig() {
@@ -89,7 +92,7 @@ final class ImageTarball {
 
     /** `tar -tv` of one layer: "mode owner/group size date time path[ -> target]" lines. */
     List<String> listing(Path layer) {
-        return List.of(tar("--warning=no-unknown-keyword", "--numeric-owner", "-tvzf", layer.toString()).split("\n"));
+        return List.of(tar("--warning=no-unknown-keyword", "--numeric-owner", "-tvf", layer.toString()).split("\n"));
     }
 
     /** The image's root filesystem, layers applied in order as a container runtime does. */
@@ -99,9 +102,9 @@ final class ImageTarball {
             try {
                 Files.createDirectories(root);
                 for (Path layer : layers) {
-                    applyWhiteouts(root, tar("--warning=no-unknown-keyword", "-tzf", layer.toString()).split("\n"));
+                    applyWhiteouts(root, tar("--warning=no-unknown-keyword", "-tf", layer.toString()).split("\n"));
                     tar("--warning=no-unknown-keyword", "--same-owner", "--same-permissions", "--numeric-owner",
-                            "--exclude=.wh.*", "-xzf", layer.toString(), "-C", root.toString());
+                            "--exclude=.wh.*", "-xf", layer.toString(), "-C", root.toString());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
