@@ -19,11 +19,13 @@ run-service: build
 	@BETTER_AUTH_SECRET="$(DEV_SECRET)" java -jar target/tasksync-0.1.0-SNAPSHOT.jar --server.port=$(PORT) --tasksync.dev.enabled=true
 
 ## test: everything — unit, integration, frontend, browser, end-to-end through real daprd + Kafka, the
-## container image (built, inspected, run); then `make image` must rebuild the tested image, and the
-## README's own workflow (make run, make token, make publish) runs against a real client
+## container image (built, inspected, run); then `make image` must rebuild the tested image, pushing it
+## and building on a registry's base must work (a local registry), and the README's own workflow
+## (make run, make token, make publish) runs against a real client
 test:
 	$(MVN) verify
 	src/test/image/smoke-make-image.sh
+	src/test/image/smoke-registry.sh
 	src/test/scripts/smoke-local-stack.sh
 
 build:

@@ -103,8 +103,10 @@ final class ImageTarball {
                 Files.createDirectories(root);
                 for (Path layer : layers) {
                     applyWhiteouts(root, tar("--warning=no-unknown-keyword", "-tf", layer.toString()).split("\n"));
-                    tar("--warning=no-unknown-keyword", "--same-owner", "--same-permissions", "--numeric-owner",
-                            "--exclude=.wh.*", "-xf", layer.toString(), "-C", root.toString());
+                    // Owners as in the image where we may set them (root); elsewhere the files are ours.
+                    tar("--warning=no-unknown-keyword", isRoot() ? "--same-owner" : "--no-same-owner",
+                            "--same-permissions", "--numeric-owner", "--exclude=.wh.*", "-xf", layer.toString(),
+                            "-C", root.toString());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -138,6 +140,10 @@ final class ImageTarball {
                 deleteTree(parent.resolve(name.substring(".wh.".length())));
             }
         }
+    }
+
+    static boolean isRoot() {
+        return run(List.of("id", "-u"), 10).trim().equals("0");
     }
 
     static String tar(String... args) {
