@@ -7,7 +7,9 @@
 #                  10001 "tasksync", /tmp (1777), ld.so.cache
 #   layer 2 (jre): a Java runtime cut with jlink from the build JDK's own jmods (Debian's
 #                  openjdk-17-jdk-headless ships them) at /opt/java/openjdk, the same place
-#                  as in the eclipse-temurin images, with a CDS archive for faster start
+#                  as in the eclipse-temurin images
+# Reproducible: the same inputs give the same tarball, byte for byte (fixed timestamps and owners,
+# sorted entries), so the image built on it has the same ID on every machine.
 #
 # The result is cached per input (JDK build, package versions, module list, this script):
 #   ${TASKSYNC_CACHE:-$HOME/.cache/tasksync}/base-image/<key>/base-image.tar
@@ -145,10 +147,8 @@ mkdir -p "$jre$(dirname "$JAVA_DIR")"
 "$jdk/bin/jlink" --module-path "$jdk/jmods" --add-modules "$MODULES" \
   --strip-debug --no-header-files --no-man-pages --compress=2 \
   --output "$jre$JAVA_DIR" >&2
-# Class data sharing archive for the runtime's own classes: created with the new runtime itself
-# (it only needs the host's glibc, which is what the image carries too).
-"$jre$JAVA_DIR/bin/java" -Xshare:dump -XX:SharedArchiveFile="$jre$JAVA_DIR/lib/server/classes.jsa" >/dev/null 2>&1 \
-  || log "no CDS archive (java -Xshare:dump failed); startup is a little slower"
+# No class data sharing archive (java -Xshare:dump): JDK 17 does not write it byte for byte the
+# same twice, and the base must be reproducible (same inputs, same layer digests on any machine).
 
 # ---------------------------------------------------------------------------- tarball
 # Reproducible layers: sorted names, fixed mtime, numeric root ownership except the user's home.
@@ -181,6 +181,7 @@ EOF
 printf '[{"Config":"config.json","RepoTags":["tasksync-base:%s"],"Layers":["os.tar","jre.tar"]}]\n' "$key" > "$img/manifest.json"
 tar -C "$img" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/base-image.tar" \
   manifest.json config.json os.tar jre.tar
+printf 'JLINK_JDK=%s\nkey_input=%s\n' "$jdk" "$key_input" > "$out_dir/inputs.txt"
 mv "$work/base-image.tar" "$tarball"
 log "built $tarball ($(du -h "$tarball" | cut -f1)) in $((SECONDS - started)) s"
 finish
