@@ -7,7 +7,7 @@ PORT ?= 8005
 DAPR_HTTP_PORT ?= 3500
 USER_ID ?= alice
 
-.PHONY: run run-service test build publish token audit clean bench bench-full
+.PHONY: run run-service test build image publish token audit clean bench bench-full
 
 ## run: the whole local stack (Kafka, daprd, tasksync on :8005, dev mode)
 run: build
@@ -18,14 +18,24 @@ run-service: build
 	@echo "dev token: curl -s 'http://localhost:$(PORT)/dev/token?user_id=alice'   demo: http://localhost:$(PORT)/?user=alice"
 	@BETTER_AUTH_SECRET="$(DEV_SECRET)" java -jar target/tasksync-0.1.0-SNAPSHOT.jar --server.port=$(PORT) --tasksync.dev.enabled=true
 
-## test: everything — unit, integration, frontend, browser, end-to-end through real daprd + Kafka,
-## then the README's own workflow (make run, make token, make publish) against a real client
+## test: everything — unit, integration, frontend, browser, end-to-end through real daprd + Kafka, the
+## container image (built, inspected, run); then `make image` must rebuild the tested image, pushing it
+## and building on a registry's base must work (a local registry), and the README's own workflow
+## (make run, make token, make publish) runs against a real client
 test:
 	$(MVN) verify
+	src/test/image/smoke-make-image.sh
+	src/test/image/smoke-registry.sh
 	src/test/scripts/smoke-local-stack.sh
 
 build:
 	$(MVN) -q -DskipTests package
+
+## image: the container image as target/jib-image.tar (Jib: no Docker engine, no registry), on the
+## registry-free base from src/main/docker/build-base-image.sh; BASE_IMAGE=<image> uses a registry's instead
+image:
+	$(MVN) -q -DskipTests $(if $(BASE_IMAGE),-Dimage.base=$(BASE_IMAGE) -Dimage.local-base.skip=true) pre-integration-test
+	@echo "image: target/jib-image.tar ($$(du -h target/jib-image.tar | cut -f1)), load it with: docker load -i target/jib-image.tar"
 
 ## publish: a sample task event through daprd's publish API (make run must be running)
 publish:
