@@ -57,12 +57,12 @@ clean:
 
 BENCH_PY ?= $(HOME)/.cache/tasksync/bench-venv/bin/python
 
-## bench: short benchmark run (< 3 min): every scenario of src/docs/benchmarks.md at small scale; results + plots in target/bench
+## bench: short benchmark run: every scenario of src/docs/BENCHMARKS.md at small scale (10k connections); results + plots in target/bench
 bench:
 	src/test/bench/setup.sh
 	$(BENCH_PY) src/test/bench/bench.py --profile short
 
-## bench-full: the run behind src/docs/benchmarks.md (100k connections; about 15 minutes)
+## bench-full: the run recorded in src/docs/BENCHMARKS.md (100k connections over 6 processes)
 bench-full:
 	src/test/bench/setup.sh
 	$(BENCH_PY) src/test/bench/bench.py --profile full

@@ -28,10 +28,13 @@ ROOT = Path(__file__).resolve().parents[3]
 OUT = ROOT / "target" / "bench"
 JAR = next(iter(sorted((ROOT / "target").glob("tasksync-*.jar"))), None)
 SECRET = "bench-secret-0123456789-0123456789-0123456789"
-# The server's JVM flags, recorded with every result. A small heap that gives memory back after
-# a collection, so RSS after GC reflects what connections really hold.
-SERVER_JVM = ["-Xms128m", "-Xmx2g", "-XX:+UseG1GC", "-XX:+UseStringDeduplication", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
-              "-XX:+ExitOnOutOfMemoryError"]
+# The server's JVM flags, recorded with every result: G1 with string deduplication as in the
+# image and k8s, and a heap that gives memory back after a collection, so that RSS after GC
+# follows what connections really hold. BENCH_SERVER_JVM_EXTRA adds flags (e.g. -Xlog:gc),
+# BENCH_SERVER_JAVA picks another java for the servers.
+SERVER_JVM = ["-Xms128m", "-Xmx2g", "-XX:+UseG1GC", "-XX:+UseStringDeduplication", "-XX:MinHeapFreeRatio=10",
+              "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError",
+              *os.environ.get("BENCH_SERVER_JVM_EXTRA", "").split()]
 CLIENT_JVM = ["-Xms256m", "-Xmx1500m", "-XX:+UseParallelGC"]
 PER_PROCESS = 17_000  # sockets per process, below the 20,000 open-file limit with room for jars
 
@@ -68,6 +71,12 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def java():
     home = os.environ.get("JAVA_HOME")
     return str(Path(home) / "bin" / "java") if home else "java"
@@ -76,13 +85,13 @@ def java():
 class Server:
     """One tasksync process (a replica)."""
 
-    def __init__(self, index, extra_args=()):
+    def __init__(self, index, extra_args=(), jvm=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, BETTER_AUTH_SECRET=SECRET)
         env.pop("APP_API_TOKEN", None)
         self.log_path = OUT / f"server-{index}.log"
-        args = [java(), *SERVER_JVM, "-jar", str(JAR), f"--server.port={self.port}",
+        args = [os.environ.get("BENCH_SERVER_JAVA", java()), *(jvm or SERVER_JVM), "-jar", str(JAR), f"--server.port={self.port}",
                 # Load from a few source addresses must not be mistaken for abuse:
                 "--tasksync.ws.max-connections-per-user=20", *extra_args]
         self.proc = spawn(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
@@ -229,8 +238,8 @@ def publish(servers, *args, name="publisher"):
     return p.wait("published", timeout=600)
 
 
-def start_servers(n, extra=()):
-    servers = [Server(i, extra) for i in range(n)]
+def start_servers(n, extra=(), jvm=None):
+    servers = [Server(i, extra, jvm) for i in range(n)]
     for s in servers:
         s.wait_ready()
     return servers
@@ -319,12 +328,16 @@ def broadcast(profile):
         results = []
         for i in range(profile["broadcast_repeats"]):
             stats(procs)
+            before = [sum(cpu_seconds(x.proc.pid) for x in g) for g in (servers, procs)]
             pub = publish(servers, "--mode", "broadcast", "--topic", "bench:all")
             time.sleep(2 + n / 50_000)
+            after = [sum(cpu_seconds(x.proc.pid) for x in g) for g in (servers, procs)]
             st = stats(procs)
+            # CPU over the window (idle heartbeats included): what one broadcast costs each side.
             results.append({"received": st["received"], "last_ms": round(st["max_us"] / 1000, 1),
                             "p50_ms": round(st["p50_us"] / 1000, 1), "p99_ms": round(st["p99_us"] / 1000, 1),
-                            "acked": pub["acked"]})
+                            "acked": pub["acked"], "server_cpu_s": round(after[0] - before[0], 2),
+                            "client_cpu_s": round(after[1] - before[1], 2)})
             log("broadcast", n, results[-1])
         runs.append({"subscribers": connected, "failed": failed, "servers": len(servers), "runs": results})
         stop_all(procs, servers)
@@ -472,9 +485,9 @@ def churn(profile):
 
 PROFILES = {
     "short": {"idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
-              "personal_seconds": 5, "personal_bulk": "dapr", "broadcast_sizes": [10_000], "broadcast_repeats": 2,
-              "ingest_bulk": [0, 100], "ingest_seconds": 5, "churn_seconds": 5,
-              "dapr_events": 20_000, "dapr_timeout_s": 60},
+              "personal_seconds": 4, "personal_bulk": "dapr", "broadcast_sizes": [10_000], "broadcast_repeats": 2,
+              "ingest_bulk": [0, 100], "ingest_seconds": 4, "churn_seconds": 4,
+              "dapr_events": 10_000, "dapr_timeout_s": 60},
     "full": {"idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
              "personal_rates": [2_000, 5_000, 10_000, 20_000, 30_000, 40_000], "personal_seconds": 15,
              "personal_bulk": "dapr", "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
@@ -491,6 +504,7 @@ def machine():
     mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
     jv = subprocess.run([java(), "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     return {"cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(int(mem) / 1024 / 1024, 1), "java": jv,
+            "server_java": os.environ.get("BENCH_SERVER_JAVA", java()),
             "server_jvm": " ".join(SERVER_JVM), "client_jvm": " ".join(CLIENT_JVM)}
 
 
@@ -499,6 +513,7 @@ def main():
     ap.add_argument("--profile", choices=PROFILES, default="short")
     ap.add_argument("--only", help="comma-separated scenarios: " + ",".join(SCENARIOS))
     ap.add_argument("--set", action="append", default=[], help="override a profile value: key=json")
+    ap.add_argument("--tag", help="results file name suffix (default: the profile)")
     a = ap.parse_args()
     import atexit
     atexit.register(kill_children)
@@ -513,7 +528,7 @@ def main():
         k, v = kv.split("=", 1)
         profile[k] = json.loads(v)
     names = a.only.split(",") if a.only else list(SCENARIOS)
-    results = {"profile": a.profile, "settings": profile, "machine": machine(),
+    results = {"profile": a.tag or a.profile, "settings": profile, "machine": machine(),
                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nofile": hard}
     t0 = time.time()
     for name in names:
@@ -522,7 +537,7 @@ def main():
         results[name] = SCENARIOS[name](profile)
         results[name]["duration_s"] = round(time.time() - t, 1)
     results["duration_s"] = round(time.time() - t0, 1)
-    path = OUT / f"results-{a.profile}.json"
+    path = OUT / f"results-{a.tag or a.profile}.json"
     path.write_text(json.dumps(results, indent=2))
     log("results:", path)
     subprocess.run([sys.executable, str(Path(__file__).with_name("report.py")), str(path)], check=False)

@@ -38,7 +38,7 @@ def main(path):
         x = [p["connections"] / 1000 for p in pts]
         ax.plot(x, [p["rss_mib"] for p in pts], marker="o", label="RSS after GC (all server processes)")
         ax.plot(x, [p["rss_before_gc_mib"] for p in pts], marker="s", label="RSS before GC")
-        ax.plot(x, [p["baseline_rss_mib"] for p in pts], linestyle="--", label="RSS with no connections")
+        ax.plot(x, [p["baseline_rss_mib"] for p in pts], linestyle="--", label="RSS at the baseline (1,000 connections per process)")
         ax.set_xlabel("idle connections (thousands)")
         ax.set_ylabel("server RSS (MiB)")
         ax2 = ax.twinx()
@@ -102,12 +102,13 @@ def tables(r):
                          f"{s['max_us'] / 1000:.1f} | {s['received']:,} / {s['expected_deliveries']:,} |")
         lines.append("")
     if "broadcast" in r:
-        lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received |",
-                  "|---|---|---|---|---|"]
+        lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received | server / load-tool CPU s per broadcast |",
+                  "|---|---|---|---|---|---|"]
         for run in r["broadcast"]["runs"]:
             lines.append(f"| {run['subscribers']:,} | {run['servers']} | {', '.join(str(x['last_ms']) for x in run['runs'])} | "
                          f"{', '.join(str(x['p50_ms']) for x in run['runs'])} | "
-                         f"{', '.join(str(x['received']) for x in run['runs'])} |")
+                         f"{', '.join(str(x['received']) for x in run['runs'])} | "
+                         f"{', '.join(str(x.get('server_cpu_s', '?')) + ' / ' + str(x.get('client_cpu_s', '?')) for x in run['runs'])} |")
         lines.append("")
     if "ingest" in r:
         lines += ["| route ingest | events acknowledged SUCCESS | seconds | events/s |", "|---|---|---|---|"]

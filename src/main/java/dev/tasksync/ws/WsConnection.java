@@ -39,7 +39,8 @@ final class WsConnection implements Recipient {
     private volatile Long resumeFrom;
     // Liveness: any inbound frame (pongs included) counts; read by the heartbeat, written by the session.
     private volatile long lastSeenNanos = System.nanoTime();
-    private volatile long lastPingNanos = System.nanoTime();
+    // 0 until the first heartbeat, which picks a random first ping time (see heartbeat()).
+    private volatile long nextPingNanos;
     // Token bucket for client messages; only the session's inbound side touches it.
     private double tokens = -1;
     private long refilledNanos;
@@ -103,8 +104,12 @@ final class WsConnection implements Recipient {
             close(CloseCodes.TOKEN_EXPIRED);
         } else if (nowNanos - lastSeenNanos > idleNanos) {
             close(CloseCodes.IDLE);
-        } else if (nowNanos - lastPingNanos >= pingEveryNanos) {
-            lastPingNanos = nowNanos;
+        } else if (nextPingNanos == 0) {
+            // Connections made together (a deploy, a reconnect storm) would otherwise all be
+            // pinged in the same tick, forever: thousands of frames at once, delaying events.
+            nextPingNanos = nowNanos + java.util.concurrent.ThreadLocalRandom.current().nextLong(pingEveryNanos);
+        } else if (nowNanos >= nextPingNanos) {
+            nextPingNanos = nowNanos + pingEveryNanos;
             offer(PING);
         }
     }
