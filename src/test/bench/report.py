@@ -102,13 +102,17 @@ def tables(r):
                          f"{s['max_us'] / 1000:.1f} | {s['received']:,} / {s['expected_deliveries']:,} |")
         lines.append("")
     if "broadcast" in r:
-        lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received | server / load-tool CPU s per broadcast |",
-                  "|---|---|---|---|---|---|"]
+        cpu = any("server_cpu_s" in x for run in r["broadcast"]["runs"] for x in run["runs"])
+        lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received |"
+                  + (" server / load-tool CPU s per broadcast |" if cpu else ""),
+                  "|---|---|---|---|---|" + ("---|" if cpu else "")]
         for run in r["broadcast"]["runs"]:
-            lines.append(f"| {run['subscribers']:,} | {run['servers']} | {', '.join(str(x['last_ms']) for x in run['runs'])} | "
-                         f"{', '.join(str(x['p50_ms']) for x in run['runs'])} | "
-                         f"{', '.join(str(x['received']) for x in run['runs'])} | "
-                         f"{', '.join(str(x.get('server_cpu_s', '?')) + ' / ' + str(x.get('client_cpu_s', '?')) for x in run['runs'])} |")
+            row = (f"| {run['subscribers']:,} | {run['servers']} | {', '.join(str(x['last_ms']) for x in run['runs'])} | "
+                   f"{', '.join(str(x['p50_ms']) for x in run['runs'])} | "
+                   f"{', '.join(str(x['received']) for x in run['runs'])} |")
+            if cpu:
+                row += f" {', '.join(str(x['server_cpu_s']) + ' / ' + str(x['client_cpu_s']) for x in run['runs'])} |"
+            lines.append(row)
         lines.append("")
     if "ingest" in r:
         lines += ["| route ingest | events acknowledged SUCCESS | seconds | events/s |", "|---|---|---|---|"]
