@@ -44,6 +44,11 @@ public class DaprIntake {
     /** Reads the body (bounded), then answers it. */
     Mono<Object> receive(ServerHttpRequest request) {
         MediaType contentType = request.getHeaders().getContentType();
+        if (request.getHeaders().getContentLength() > maxBodyBytes) {
+            // Refused before reading: joining an oversized body and cancelling it part-way makes
+            // Reactor Netty release a buffer twice and reset the (keep-alive) connection.
+            return Mono.just(drop("too_large", "body larger than " + maxBodyBytes + " bytes"));
+        }
         return DataBufferUtils.join(request.getBody(), maxBodyBytes)
                 .map(buffer -> {
                     try {

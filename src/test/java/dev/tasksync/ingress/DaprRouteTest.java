@@ -107,6 +107,50 @@ class DaprRouteTest {
     }
 
     @Test
+    void oversizedBodyDoesNotBreakTheSidecarsConnection() throws Exception {
+        // daprd reuses its connection: after a DROP for size, the next delivery must still be answered.
+        byte[] big = ("{\"specversion\":\"1.0\",\"id\":\"big2\",\"data\":{\"pad\":\"" + "x".repeat(1_100_000) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] small = "{\"specversion\":\"1.0\",\"id\":\"small2\",\"data\":{\"event_type\":\"task.created\",\"user_id\":\"u\",\"task\":{}}}"
+                .getBytes(StandardCharsets.UTF_8);
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            out.write(request(big));
+            out.flush();
+            assertThat(readResponse(in)).contains("\"DROP\"");
+            out.write(request(small));
+            out.flush();
+            assertThat(readResponse(in)).contains("\"SUCCESS\"");
+        }
+    }
+
+    private static byte[] request(byte[] body) {
+        byte[] head = ("POST /task-updates HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/cloudevents+json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    /** One HTTP/1.1 response with a Content-Length body: status line, headers and body as text. */
+    private static String readResponse(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("connection closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        var m = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
+        assertThat(m.find()).as("Content-Length in " + head).isTrue();
+        byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
+        return head + new String(body, StandardCharsets.UTF_8);
+    }
+
+    @Test
     void droppedEventsAreCounted() {
         double before = dropCount("missing_user_id");
         assertDrop("{\"specversion\":\"1.0\",\"id\":\"x\",\"data\":{\"event_type\":\"task.created\"}}", CLOUDEVENTS);
