@@ -85,13 +85,13 @@ def java():
 class Server:
     """One tasksync process (a replica)."""
 
-    def __init__(self, index, extra_args=(), jvm=None):
+    def __init__(self, index, extra_args=()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, BETTER_AUTH_SECRET=SECRET)
         env.pop("APP_API_TOKEN", None)
         self.log_path = OUT / f"server-{index}.log"
-        args = [os.environ.get("BENCH_SERVER_JAVA", java()), *(jvm or SERVER_JVM), "-jar", str(JAR), f"--server.port={self.port}",
+        args = [os.environ.get("BENCH_SERVER_JAVA", java()), *SERVER_JVM, "-jar", str(JAR), f"--server.port={self.port}",
                 # Load from a few source addresses must not be mistaken for abuse:
                 "--tasksync.ws.max-connections-per-user=20", *extra_args]
         self.proc = spawn(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
@@ -116,10 +116,6 @@ class Server:
                              timeout=120).stdout
         total = [l for l in out.splitlines() if l.startswith("Total")]
         return int(total[0].split()[2]) if total else 0
-
-    def gc(self):
-        subprocess.run(["jcmd", str(self.proc.pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=60)
 
     def rss(self):
         return rss_kib(self.proc.pid)
@@ -238,8 +234,8 @@ def publish(servers, *args, name="publisher"):
     return p.wait("published", timeout=600)
 
 
-def start_servers(n, extra=(), jvm=None):
-    servers = [Server(i, extra, jvm) for i in range(n)]
+def start_servers(n, extra=()):
+    servers = [Server(i, extra) for i in range(n)]
     for s in servers:
         s.wait_ready()
     return servers

@@ -47,7 +47,7 @@ public class DaprIntake {
         if (request.getHeaders().getContentLength() > maxBodyBytes) {
             // Refused before reading: joining an oversized body and cancelling it part-way makes
             // Reactor Netty release a buffer twice and reset the (keep-alive) connection.
-            return Mono.just(drop("too_large", "body larger than " + maxBodyBytes + " bytes"));
+            return Mono.just(tooLarge());
         }
         return DataBufferUtils.join(request.getBody(), maxBodyBytes)
                 .map(buffer -> {
@@ -63,7 +63,7 @@ public class DaprIntake {
                 .<Object>map(body -> route(body, contentType, request.getHeaders().getFirst("traceparent"),
                         request.getHeaders().getFirst("tracestate")))
                 .onErrorResume(DataBufferLimitException.class,
-                        e -> Mono.just(drop("too_large", "body larger than " + maxBodyBytes + " bytes")));
+                        e -> Mono.just(tooLarge()));
     }
 
     /**
@@ -125,6 +125,10 @@ public class DaprIntake {
         }
         metrics.daprSuccess();
         return DaprReply.SUCCESS;
+    }
+
+    private DaprReply tooLarge() {
+        return drop("too_large", "body larger than " + maxBodyBytes + " bytes");
     }
 
     private DaprReply drop(String reason, String message) {

@@ -27,7 +27,6 @@ public final class ServerMessages {
         this.json = json;
     }
 
-    /** Greeting sent first on every connection (both seed dialects read it). */
     /**
      * Greeting sent first on every connection (both seed dialects read it). {@code resumed} is
      * present when the client asked to resume: true means the missed events follow.

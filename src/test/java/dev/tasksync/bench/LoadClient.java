@@ -30,7 +30,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +55,6 @@ public final class LoadClient {
     private final BenchArgs args;
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
     private final AtomicLong received = new AtomicLong();
-    private final AtomicLong opened = new AtomicLong();
     private final AtomicLong ready = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong closedByServer = new AtomicLong();
@@ -338,9 +336,5 @@ public final class LoadClient {
     static long nowMicros() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-    }
-
-    static String fmt(double d) {
-        return String.format(Locale.ROOT, "%.1f", d);
     }
 }

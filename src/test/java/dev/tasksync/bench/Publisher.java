@@ -1,5 +1,6 @@
 package dev.tasksync.bench;
 
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -166,11 +167,11 @@ public final class Publisher {
     private void send(byte[] body, Semaphore inFlight) {
         int events = Math.max(1, bulk);
         for (int t = 0; t < targets.size(); t++) {
-            if (t > 0 && !inFlight.tryAcquire()) {
+            if (t > 0) {
                 inFlight.acquireUninterruptibly();
             }
             http.post().uri(targets.get(t) + "/task-updates")
-                    .send(ByteBufMono.fromString(Mono.just(new String(body, StandardCharsets.UTF_8))))
+                    .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
                     .responseSingle((resp, content) -> content.asString().defaultIfEmpty("")
                             .map(text -> resp.status().code() == 200 ? successes(text) : -1))
                     .subscribe(ok -> {
