@@ -15,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param path endpoint path
  * @param maxFrameSize larger client messages close the connection with 1009
- * @param outboundQueue frames buffered for one connection before it is closed as a slow consumer (4008)
+ * @param outboundQueue frames waiting to be written to one connection before it is closed as a slow consumer (4008)
+ * @param maxPendingBytes bytes waiting to be written to one connection before it is closed as a slow consumer (4008)
  * @param maxTopicLength longer topic names are rejected
  * @param drainTimeout on shutdown, how long to wait for clients to take their 1001 close
  * @param pingInterval how often the server sends a WebSocket ping frame
@@ -33,6 +34,7 @@ public record WebSocketProperties(
         @DefaultValue("/ws") @NotBlank String path,
         @DefaultValue("64KB") DataSize maxFrameSize,
         @DefaultValue("1024") @Min(8) @Max(1_000_000) int outboundQueue,
+        @DefaultValue("4MB") DataSize maxPendingBytes,
         @DefaultValue("200") @Min(1) int maxTopicLength,
         @DefaultValue("5s") Duration drainTimeout,
         @DefaultValue("25s") Duration pingInterval,

@@ -1,19 +1,51 @@
 package dev.tasksync.fanout;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+
 /**
- * One encoded outbound frame, created once and shared by every recipient: the bytes, and for a
- * live event the two instants its delivery latency is measured from.
- *
- * @param bytes the UTF-8 JSON text of the frame
- * @param eventTimeMillis epoch millis of the event (the CloudEvent {@code time}, else when it was
- *        received), or {@link #UNTIMED} for frames whose latency is not measured (replies, replays)
- * @param receivedNanos {@link System#nanoTime()} when this process read the delivery
+ * One encoded outbound message, created once and shared by every recipient: the JSON bytes,
+ * for a live event the two instants its delivery latency is measured from, and the
+ * transports' ready-to-write forms of it ({@link #wire(Wire)}), each made once, by the first
+ * recipient that needs it.
  */
-public record Frame(byte[] bytes, long eventTimeMillis, long receivedNanos) {
+public final class Frame {
 
     public static final long UNTIMED = Long.MIN_VALUE;
 
-    /** A live event, measured from {@code eventTimeMillis} and {@code receivedNanos}. */
+    /**
+     * A transport's encoding of a frame (for example a complete WebSocket frame in a shared
+     * buffer). Each encoding is one slot of every frame; there are few, fixed at start-up.
+     */
+    public static final class Wire<T> {
+        private static final java.util.concurrent.atomic.AtomicInteger SLOTS = new java.util.concurrent.atomic.AtomicInteger();
+        static final int MAX = 4;
+
+        private final int slot;
+        private final Function<byte[], T> encoder;
+
+        public Wire(Function<byte[], T> encoder) {
+            this.slot = SLOTS.getAndIncrement();
+            if (slot >= MAX) {
+                throw new IllegalStateException("at most " + MAX + " wire encodings");
+            }
+            this.encoder = encoder;
+        }
+    }
+
+    private final byte[] bytes;
+    private final long eventTimeMillis;
+    private final long receivedNanos;
+    // One slot per Wire; two threads racing both encode, the first to store wins.
+    private final AtomicReferenceArray<Object> wires = new AtomicReferenceArray<>(Wire.MAX);
+
+    private Frame(byte[] bytes, long eventTimeMillis, long receivedNanos) {
+        this.bytes = bytes;
+        this.eventTimeMillis = eventTimeMillis;
+        this.receivedNanos = receivedNanos;
+    }
+
+    /** A live event, measured from {@code eventTimeMillis} (epoch) and {@code receivedNanos} ({@link System#nanoTime()}). */
     public static Frame live(byte[] bytes, long eventTimeMillis, long receivedNanos) {
         return new Frame(bytes, eventTimeMillis, receivedNanos);
     }
@@ -23,7 +55,36 @@ public record Frame(byte[] bytes, long eventTimeMillis, long receivedNanos) {
         return new Frame(bytes, UNTIMED, 0);
     }
 
+    /** The UTF-8 JSON text. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** Epoch millis of the event (the CloudEvent {@code time}, else its receipt), or {@link #UNTIMED}. */
+    public long eventTimeMillis() {
+        return eventTimeMillis;
+    }
+
+    /** {@link System#nanoTime()} when this process read the delivery. */
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
     public boolean timed() {
         return eventTimeMillis != UNTIMED;
+    }
+
+    /** This frame in {@code wire}'s encoding, encoded on first use and shared afterwards. */
+    @SuppressWarnings("unchecked")
+    public <T> T wire(Wire<T> wire) {
+        Object encoded = wires.get(wire.slot);
+        if (encoded == null) {
+            encoded = wire.encoder.apply(bytes);
+            Object won = wires.compareAndExchange(wire.slot, null, encoded);
+            if (won != null) {
+                encoded = won;
+            }
+        }
+        return (T) encoded;
     }
 }

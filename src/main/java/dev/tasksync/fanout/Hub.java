@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The connection registry: two indexes, connections by user and subscribers by topic, so
  * who-gets-what is one lookup, never a scan. Reads (every publication) take no lock;
  * writes lock only the map bin of one user or topic, so unrelated connects and subscribes
- * don't contend. Frames arrive already encoded and are shared by all recipients.
+ * don't contend. Frames arrive already encoded and are shared by all recipients; a publication
+ * hands each writer thread (event loop) one task for all of its recipients.
  */
 public final class Hub {
 
@@ -84,12 +85,26 @@ public final class Hub {
         }
         int delivered = 0;
         int dropped = 0;
+        WriteBatch batch = null;
         for (Recipient r : recipients) {
-            if (r.offer(frame)) {
+            var writer = r.writer();
+            boolean accepted;
+            if (writer == null) {
+                accepted = r.offer(frame);
+            } else if (accepted = r.accept(frame)) {
+                if (batch == null) {
+                    batch = new WriteBatch(frame);
+                }
+                batch.add(writer, r);
+            }
+            if (accepted) {
                 delivered++;
             } else {
                 dropped++;
             }
+        }
+        if (batch != null) {
+            batch.submit();
         }
         return new Delivery(delivered, dropped);
     }

@@ -90,6 +90,11 @@ public final class TasksyncMetrics {
         inProcessLatency.record(System.nanoTime() - frame.receivedNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** A frame a connection had accepted was not written (it overflowed or closed meanwhile). */
+    public void notWritten() {
+        slowConsumerDrops.increment();
+    }
+
     public void duplicate() {
         duplicates.increment();
     }

@@ -1,10 +1,7 @@
 package dev.tasksync.ws;
 
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import org.springframework.http.HttpHeaders;
-import org.springframework.web.reactive.socket.HandshakeInfo;
 
 /**
  * What the client told us when it opened the socket.
@@ -17,35 +14,43 @@ record HandshakeParams(String token, String userId, String since) {
 
     private static final String BEARER = "Bearer ";
 
-    static HandshakeParams from(HandshakeInfo info) {
-        String token = query(info.getUri(), "token");
-        if (token == null) {
-            String auth = info.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-            if (auth != null && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-                token = auth.substring(BEARER.length()).trim();
-            }
+    /** From the request target ({@code /ws?…}) and the {@code Authorization} header (may be null). */
+    static HandshakeParams from(String requestTarget, String authorization) {
+        int q = requestTarget.indexOf('?');
+        String query = q < 0 ? null : requestTarget.substring(q + 1);
+        String token = query(query, "token");
+        if (token == null && authorization != null
+                && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            token = authorization.substring(BEARER.length()).trim();
         }
-        return new HandshakeParams(token, query(info.getUri(), "user_id"), query(info.getUri(), "since"));
+        return new HandshakeParams(token, query(query, "user_id"), query(query, "since"));
     }
 
-    /** First value of a query parameter, decoded; null when absent or empty. */
-    static String query(URI uri, String name) {
-        String raw = uri.getRawQuery();
-        if (raw == null) {
+    /** First value of a query parameter in a raw query string, decoded; null when absent or empty. */
+    static String query(String rawQuery, String name) {
+        if (rawQuery == null) {
             return null;
         }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = eq < 0 ? pair : pair.substring(0, eq);
-            if (key.equals(name)) {
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+        int n = name.length();
+        int start = 0;
+        while (start <= rawQuery.length()) {
+            int end = rawQuery.indexOf('&', start);
+            if (end < 0) {
+                end = rawQuery.length();
+            }
+            if (rawQuery.startsWith(name, start) && (start + n == end || rawQuery.charAt(start + n) == '=')) {
+                String value = start + n == end ? "" : decode(rawQuery.substring(start + n + 1, end));
                 return value == null || value.isEmpty() ? null : value;
             }
+            start = end + 1;
         }
         return null;
     }
 
     private static String decode(String s) {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+            return s; // JWTs are URL-safe: the common case needs no decoding
+        }
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {

@@ -5,9 +5,16 @@ import dev.tasksync.auth.TokenVerifier;
 import dev.tasksync.auth.UserPrincipal;
 import dev.tasksync.config.WebSocketProperties;
 import dev.tasksync.fanout.EventLog;
+import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.RateLimitedLog;
 import dev.tasksync.ops.TasksyncMetrics;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,23 +23,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketHandler;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * The {@code /ws} endpoint. The upgrade is always accepted so that an authentication
- * failure reaches browsers as close code 4001 (an HTTP 401 on the handshake is invisible
- * to the WebSocket API). One {@code Mono} per session composes the inbound stream, the
- * outbound queue and server-initiated closes; nothing here blocks or subscribes by hand.
+ * The {@code /ws} endpoint's sessions. The client is admitted (token, origin, limits) before the
+ * upgrade, but the upgrade is always accepted so that a refusal reaches browsers as a close code
+ * such as 4001 (an HTTP 401 on the handshake is invisible to the WebSocket API). One {@code Mono}
+ * per session composes the inbound stream and server-initiated closes; outbound frames are written
+ * to the channel directly ({@link WsConnection}); nothing here blocks or subscribes by hand.
  */
-public final class SyncWebSocketHandler implements WebSocketHandler {
+public final class SyncWebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(SyncWebSocketHandler.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    private static final byte[] PING_PAYLOAD = "tasksync".getBytes(StandardCharsets.US_ASCII);
     private final RateLimitedLog rejections = new RateLimitedLog(log, 20, Duration.ofMinutes(1));
+
+    /** The outcome of admission: a principal to serve, or the close status to refuse with. */
+    record Admission(HandshakeParams params, UserPrincipal principal, CloseStatus refusal) {
+    }
 
     private final TokenVerifier verifier;
     private final Hub hub;
@@ -43,6 +53,7 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
     private final ConnectionDrainer drainer;
     private final WebSocketProperties limits;
     private final Clock clock;
+    private final WsConnection.Events connectionEvents;
     // Connection ids: a per-process random prefix keeps them unique across replicas and restarts.
     private final String idPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
     private final AtomicLong sequence = new AtomicLong();
@@ -59,45 +70,70 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
         this.drainer = drainer;
         this.limits = limits;
         this.clock = clock;
+        this.connectionEvents = new WsConnection.Events() {
+            @Override
+            public void written(Frame frame) {
+                metrics.written(frame);
+            }
+
+            @Override
+            public void dropped() {
+                metrics.notWritten();
+            }
+
+            @Override
+            public void closing(CloseStatus status) {
+                metrics.disconnected(status.getReason());
+            }
+        };
     }
 
-    @Override
-    public Mono<Void> handle(WebSocketSession session) {
+    /** Decides, before the upgrade, whether the client is served or refused (and why). */
+    Mono<Admission> admit(HandshakeParams params, String origin, SocketAddress remote) {
         if (drainer.isDraining()) {
-            return close(session, CloseCodes.GOING_AWAY);
+            return Mono.just(new Admission(params, null, CloseCodes.GOING_AWAY));
         }
-        String origin = session.getHandshakeInfo().getHeaders().getOrigin();
         if (origin != null && !limits.allowedOrigins().isEmpty() && !limits.allowedOrigins().contains(origin)) {
             metrics.authFailure("origin");
             rejections.warn("WebSocket rejected: origin {} not allowed", origin);
-            return close(session, CloseCodes.ORIGIN_NOT_ALLOWED);
+            return Mono.just(new Admission(params, null, CloseCodes.ORIGIN_NOT_ALLOWED));
         }
-        HandshakeParams params = HandshakeParams.from(session.getHandshakeInfo());
         return verifier.verify(params.token())
-                .flatMap(principal -> {
+                .map(principal -> {
                     if (params.userId() != null && !params.userId().equals(principal.userId())) {
                         metrics.authFailure("user_mismatch");
                         rejections.warn("WebSocket rejected from {}: user_id parameter does not match the token",
-                                remote(session));
-                        return close(session, CloseCodes.FORBIDDEN);
+                                address(remote));
+                        return new Admission(params, null, CloseCodes.FORBIDDEN);
                     }
                     if (hub.connectionsOf(principal.userId()) >= limits.maxConnectionsPerUser()) {
                         metrics.clientError("too_many_connections");
-                        return close(session, CloseCodes.TOO_MANY_CONNECTIONS);
+                        return new Admission(params, null, CloseCodes.TOO_MANY_CONNECTIONS);
                     }
-                    return serve(session, principal, params.since());
+                    return new Admission(params, principal, null);
                 })
                 .onErrorResume(InvalidTokenException.class, e -> {
                     metrics.authFailure(e.reason().name().toLowerCase());
                     // The reason only: the token itself is never logged.
-                    rejections.warn("WebSocket rejected from {}: {}", remote(session), e.getMessage());
-                    return close(session, CloseCodes.UNAUTHORIZED);
+                    rejections.warn("WebSocket rejected from {}: {}", address(remote), e.getMessage());
+                    return Mono.just(new Admission(params, null, CloseCodes.UNAUTHORIZED));
                 });
     }
 
-    private Mono<Void> serve(WebSocketSession session, UserPrincipal principal, String since) {
-        var c = new WsConnection(idPrefix + sequence.incrementAndGet(), principal, limits.outboundQueue(),
-                status -> metrics.disconnected(status.getReason()));
+    /** Runs one upgraded session to its end. */
+    Mono<Void> handle(Admission admission, WebsocketInbound in, WebsocketOutbound out) {
+        if (admission.refusal() != null) {
+            return close(out, admission.refusal());
+        }
+        Channel[] channel = new Channel[1];
+        in.withConnection(connection -> channel[0] = connection.channel());
+        return serve(in, out, channel[0], admission.principal(), admission.params().since());
+    }
+
+    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Channel channel, UserPrincipal principal,
+            String since) {
+        var c = new WsConnection(idPrefix + sequence.incrementAndGet(), principal, channel, limits.outboundQueue(),
+                limits.maxPendingBytes().toBytes(), connectionEvents);
         // Greeting, then the replay of missed events, then live ones: the log orders all three.
         var join = events.join(c, since, j -> {
             c.offer(messages.connected(principal.userId(), c.id(), clock.instant(), since == null ? null : j.resumed()));
@@ -110,28 +146,19 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
         // Frames are read out of their buffers at once (Netty releases them after onNext); only
         // token refresh is asynchronous, and concatMap keeps replies in message order. No
         // prefetch: clients send little, and a prefetch queue would cost every idle connection.
-        Mono<Void> inbound = session.receive()
-                .map(m -> Inbound.read(c, m))
-                .concatMap(in -> handleInbound(c, in), 0)
+        Mono<Void> inbound = in.aggregateFrames((int) limits.maxFrameSize().toBytes()).receiveFrames()
+                .map(f -> Inbound.read(c, f))
+                .concatMap(message -> handleInbound(c, message), 0)
                 .then()
                 .doFinally(signal -> c.complete());
-        // A frame leaves the queue when Reactor Netty's sender asks for it and writes it to the
-        // channel: that is the moment the delivery latency is taken (TasksyncMetrics.written).
-        Mono<Void> outbound = session.send(c.frames().map(frame -> {
-            if (frame == WsConnection.PING) {
-                return session.pingMessage(f -> f.wrap(PING_PAYLOAD));
-            }
-            metrics.written(frame);
-            return new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(frame.bytes()));
-        }));
-        // Server-side closes (slow consumer, shutdown) send the close frame and then wait for the
-        // client's answer to end the inbound side; nothing is cancelled on the normal path.
-        Mono<Void> serverClose = c.closeRequests().flatMap(status -> close(session, status));
+        // Server-side closes (slow consumer, shutdown, expiry) send the close frame after every frame
+        // offered before them; Reactor Netty then closes the socket.
+        Mono<Void> serverClose = c.closeRequests().flatMap(status -> c.sendClose(() -> close(out, status)));
         // A peer that stops reading, or never answers our close, must not pin the session.
         Mono<Void> graceOver = c.closeRequests().flatMap(status -> Mono.delay(CLOSE_TIMEOUT))
                 .switchIfEmpty(Mono.never()).then();
 
-        return Mono.firstWithSignal(Mono.when(inbound, outbound, serverClose), graceOver)
+        return Mono.firstWithSignal(Mono.when(inbound, serverClose), graceOver)
                 .onErrorResume(e -> {
                     // Abrupt disconnects surface as errors; they are normal for a long-lived socket.
                     log.debug("WebSocket {} ended with {}", c.id(), e.toString());
@@ -147,35 +174,39 @@ public final class SyncWebSocketHandler implements WebSocketHandler {
     }
 
     /** What arrived, taken out of the Netty buffer. */
-    private record Inbound(WebSocketMessage.Type type, String text, long atNanos) {
-        static Inbound read(WsConnection c, WebSocketMessage m) {
+    private record Inbound(Kind kind, String text, long atNanos) {
+        enum Kind { TEXT, BINARY, PONG, OTHER }
+
+        static Inbound read(WsConnection c, WebSocketFrame f) {
             long now = System.nanoTime();
             c.seen(now);
-            String text = m.getType() == WebSocketMessage.Type.TEXT ? m.getPayloadAsText(StandardCharsets.UTF_8) : null;
-            return new Inbound(m.getType(), text, now);
+            if (f instanceof TextWebSocketFrame t) {
+                return new Inbound(Kind.TEXT, t.content().toString(StandardCharsets.UTF_8), now);
+            }
+            return new Inbound(f instanceof BinaryWebSocketFrame ? Kind.BINARY
+                    : f instanceof PongWebSocketFrame ? Kind.PONG : Kind.OTHER, null, now);
         }
     }
 
     private Mono<Void> handleInbound(WsConnection c, Inbound in) {
-        // PING is answered by Netty; PONG frames only prove liveness (recorded in read()).
-        if (in.type() == WebSocketMessage.Type.PING || in.type() == WebSocketMessage.Type.PONG || c.isClosed()
+        // PING is answered by Reactor Netty; PONG frames only prove liveness (recorded in read()).
+        if (in.kind() == Inbound.Kind.PONG || in.kind() == Inbound.Kind.OTHER || c.isClosed()
                 || !protocol.admit(c, in.atNanos())) {
             return Mono.empty();
         }
-        if (in.type() == WebSocketMessage.Type.BINARY) {
+        if (in.kind() == Inbound.Kind.BINARY) {
             protocol.onBinary(c);
             return Mono.empty();
         }
         return protocol.onText(c, in.text());
     }
 
-    private static Object remote(WebSocketSession session) {
-        var address = session.getHandshakeInfo().getRemoteAddress();
-        return address == null ? "?" : address.getAddress();
+    private static Object address(SocketAddress remote) {
+        return remote instanceof java.net.InetSocketAddress a ? a.getAddress() : "?";
     }
 
-    private static Mono<Void> close(WebSocketSession session, CloseStatus status) {
+    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status) {
         // A client that stopped reading may never let the close frame out; don't wait for it forever.
-        return session.close(status).timeout(CLOSE_TIMEOUT, Mono.empty());
+        return out.sendClose(status.getCode(), status.getReason()).timeout(CLOSE_TIMEOUT, Mono.empty());
     }
 }

@@ -3,37 +3,54 @@ package dev.tasksync.ws;
 import dev.tasksync.auth.UserPrincipal;
 import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Recipient;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Executor;
 import org.springframework.web.reactive.socket.CloseStatus;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
 
 /**
- * One WebSocket connection's outbound side: a bounded queue of pre-encoded frames drained
- * by the session, and a close signal. Producers (the fan-out and this session's replies)
- * never block; when the queue is full the connection is closed as a slow consumer instead
- * of buffering without bound.
+ * One WebSocket connection's outbound side. Frames are written straight to the Netty channel on
+ * its event loop, as shared pre-built WebSocket frames ({@link WsFrames}); there is no queue of
+ * our own: Netty's outbound buffer is the queue, bounded by a frame count and a byte size, and a
+ * connection that lets it overflow is closed as a slow consumer (4008) instead of buffering
+ * without bound. Every write runs as a task on the event loop, so writes keep the order in which
+ * they were offered, whichever thread offered them.
  */
 final class WsConnection implements Recipient {
 
-    /** Marks a WebSocket ping in the frame queue (compared by identity). */
+    /** Marks a WebSocket ping (compared by identity). */
     static final Frame PING = Frame.untimed(new byte[0]);
+
+    /** What the connection reports about itself (metrics). */
+    interface Events {
+        /** A live frame is being written: the delivery latency is taken here. */
+        void written(Frame frame);
+
+        /** A frame accepted earlier was not written: the connection overflowed or closed. */
+        void dropped();
+
+        /** The server decided to close the connection, once, with {@code status}. */
+        void closing(CloseStatus status);
+    }
 
     private final String id;
     private volatile UserPrincipal principal;
-    private final int queueLimit;
+    private final Channel channel;
+    private final Executor loop;
+    private final int maxQueuedFrames;
+    private final long maxQueuedBytes;
+    private final Events events;
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger queued = new AtomicInteger();
-    // Linked queue with a small first chunk: an idle connection holds almost nothing.
-    private final Sinks.Many<Frame> outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<Frame>unbounded(8).get());
     private final Sinks.One<CloseStatus> closeSignal = Sinks.one();
     private volatile boolean closed;
+    // Event loop only: the close frame has been sent, nothing may follow it.
+    private boolean closeSent;
     private volatile CloseStatus closeRequested;
-    private final java.util.function.Consumer<CloseStatus> onClose;
     // Set once at join: where live delivery began, and the client's resume point (if honoured).
     private volatile long joinedSeq;
     private volatile Long resumeFrom;
@@ -45,12 +62,15 @@ final class WsConnection implements Recipient {
     private double tokens = -1;
     private long refilledNanos;
 
-    /** {@code onClose} learns, once, why the server decided to close this connection (for metrics). */
-    WsConnection(String id, UserPrincipal principal, int queueLimit, java.util.function.Consumer<CloseStatus> onClose) {
+    WsConnection(String id, UserPrincipal principal, Channel channel, int maxQueuedFrames, long maxQueuedBytes,
+            Events events) {
         this.id = id;
-        this.onClose = onClose;
         this.principal = principal;
-        this.queueLimit = queueLimit;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.maxQueuedFrames = maxQueuedFrames;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.events = events;
     }
 
     @Override
@@ -96,7 +116,7 @@ final class WsConnection implements Recipient {
 
     /**
      * Periodic check: closes the connection when its token expired or the peer went silent,
-     * and queues a ping when one is due.
+     * and sends a ping when one is due.
      */
     void heartbeat(long nowNanos, java.time.Instant now, long pingEveryNanos, long idleNanos) {
         UserPrincipal p = principal;
@@ -119,7 +139,7 @@ final class WsConnection implements Recipient {
         return topics;
     }
 
-    /** Queues a reply to this client (not a fan-out event: no latency measurement). */
+    /** Sends a reply to this client (not a fan-out event: no latency measurement). */
     boolean offer(byte[] reply) {
         return offer(Frame.untimed(reply));
     }
@@ -129,31 +149,41 @@ final class WsConnection implements Recipient {
         if (closed) {
             return false;
         }
-        if (queued.incrementAndGet() > queueLimit) {
-            queued.decrementAndGet();
-            close(CloseCodes.SLOW_CONSUMER);
-            return false;
-        }
-        Sinks.EmitResult result;
-        // Concurrent producers are rare and brief (one emit); spinning beats parking here.
-        while ((result = outbound.tryEmitNext(frame)) == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
-            Thread.onSpinWait();
-        }
-        if (result.isFailure()) {
-            queued.decrementAndGet();
-            return false;
-        }
+        loop.execute(() -> write(frame));
         return true;
+    }
+
+    @Override
+    public Executor writer() {
+        return loop;
+    }
+
+    @Override
+    public boolean accept(Frame frame) {
+        return !closed;
+    }
+
+    /** Writes {@code frame} to the channel; on the event loop. */
+    @Override
+    public void write(Frame frame) {
+        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        if (closeSent || pending == null || !channel.isActive()) {
+            events.dropped();
+            return;
+        }
+        if (pending.size() >= maxQueuedFrames || pending.totalPendingWriteBytes() > maxQueuedBytes) {
+            events.dropped();
+            close(CloseCodes.SLOW_CONSUMER);
+            return;
+        }
+        ByteBuf buf = frame == PING ? WsFrames.PING.duplicate() : frame.wire(WsFrames.TEXT).duplicate();
+        channel.writeAndFlush(buf, channel.voidPromise());
+        events.written(frame);
     }
 
     @Override
     public void goAway() {
         close(CloseCodes.GOING_AWAY);
-    }
-
-    /** Frames in the order they were offered; each leaves the count when handed to the socket. */
-    Flux<Frame> frames() {
-        return outbound.asFlux().doOnNext(f -> queued.decrementAndGet());
     }
 
     /** Emits the status when the server decides to close this connection; completes empty when the client went first. */
@@ -166,8 +196,19 @@ final class WsConnection implements Recipient {
         closed = true;
         if (closeSignal.tryEmitValue(status).isSuccess()) {
             closeRequested = status;
-            onClose.accept(status);
+            events.closing(status);
         }
+    }
+
+    /**
+     * Runs {@code send} (the close frame) on the event loop after every frame offered before it,
+     * and lets nothing be written after it.
+     */
+    Mono<Void> sendClose(java.util.function.Supplier<Mono<Void>> send) {
+        return Mono.defer(() -> {
+            closeSent = true;
+            return send.get();
+        }).subscribeOn(reactor.core.scheduler.Schedulers.fromExecutor(loop));
     }
 
     /** Why the server closed this connection, for metrics; null when the client went first. */
@@ -175,13 +216,10 @@ final class WsConnection implements Recipient {
         return closeRequested;
     }
 
-    /** Ends the outbound stream after the client went away. */
+    /** No more frames: the client went away. */
     void complete() {
         closed = true;
         closeSignal.tryEmitEmpty();
-        while (outbound.tryEmitComplete() == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
-            Thread.onSpinWait();
-        }
     }
 
     void joined(long seq, Long resumeFrom) {
