@@ -5,6 +5,8 @@ import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ingress.CloudEventReader;
 import dev.tasksync.ingress.DaprApiTokenFilter;
+import dev.tasksync.ingress.DaprIntake;
+import dev.tasksync.ingress.DaprRoute;
 import dev.tasksync.ingress.EventDispatcher;
 import dev.tasksync.ops.FanoutTracing;
 import dev.tasksync.ops.TasksyncMetrics;
@@ -86,6 +88,11 @@ class ServiceConfig {
             log.warn("APP_API_TOKEN is not set: the Dapr route accepts deliveries from any caller that can reach it");
         }
         return new DaprApiTokenFilter(dapr.appApiToken(), DaprProperties.ROUTE);
+    }
+
+    @Bean
+    DaprRoute daprRoute(DaprIntake intake, DaprProperties dapr) {
+        return new DaprRoute(intake, DaprProperties.ROUTE, dapr.appApiToken(), DaprIntake.maxBodyBytes(dapr));
     }
 
     @Bean

@@ -8,17 +8,13 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the Dapr subscription route does with a delivery (the route itself is
- * {@link TaskUpdatesRoute} or {@link BulkTaskUpdatesRoute}). Every reply follows Dapr's
+ * What the Dapr subscription route ({@link DaprRoute}) does with a delivery. Every reply follows Dapr's
  * contract: SUCCESS once fanned out, DROP for an event that can never be processed (Dapr
  * dead-letters it), RETRY for a transient failure; per entry for a bulk delivery.
  */
@@ -27,43 +23,38 @@ public class DaprIntake {
 
     private static final Logger log = LoggerFactory.getLogger(DaprIntake.class);
 
+    private static final byte[] SUCCESS_JSON = DaprReply.SUCCESS.json();
+
     private final CloudEventReader reader;
     private final EventDispatcher dispatcher;
     private final TasksyncMetrics metrics;
     private final int maxBodyBytes;
+    private final JsonMapper json;
     private final RateLimitedLog dropLog = new RateLimitedLog(log, 10, java.time.Duration.ofMinutes(1));
 
     public DaprIntake(CloudEventReader reader, EventDispatcher dispatcher, TasksyncMetrics metrics,
-            DaprProperties props) {
+            DaprProperties props, JsonMapper json) {
         this.reader = reader;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
-        this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE, props.maxBodySize().toBytes());
+        this.json = json;
+        this.maxBodyBytes = maxBodyBytes(props);
     }
 
-    /** Reads the body (bounded), then answers it. */
-    Mono<Object> receive(ServerHttpRequest request) {
-        MediaType contentType = request.getHeaders().getContentType();
-        if (request.getHeaders().getContentLength() > maxBodyBytes) {
-            // Refused before reading: joining an oversized body and cancelling it part-way makes
-            // Reactor Netty release a buffer twice and reset the (keep-alive) connection.
-            return Mono.just(tooLarge());
+    /** {@code tasksync.dapr.max-body-size} in bytes. */
+    public static int maxBodyBytes(DaprProperties props) {
+        return (int) Math.min(Integer.MAX_VALUE, props.maxBodySize().toBytes());
+    }
+
+    /** The reply body Dapr reads: a {@link DaprReply} or a bulk {@link BulkEnvelope.Reply}. */
+    byte[] encode(Object reply) {
+        if (reply == DaprReply.SUCCESS) {
+            return SUCCESS_JSON;
         }
-        return DataBufferUtils.join(request.getBody(), maxBodyBytes)
-                .map(buffer -> {
-                    try {
-                        byte[] body = new byte[buffer.readableByteCount()];
-                        buffer.read(body);
-                        return body;
-                    } finally {
-                        DataBufferUtils.release(buffer);
-                    }
-                })
-                .defaultIfEmpty(new byte[0])
-                .<Object>map(body -> route(body, contentType, request.getHeaders().getFirst("traceparent"),
-                        request.getHeaders().getFirst("tracestate")))
-                .onErrorResume(DataBufferLimitException.class,
-                        e -> Mono.just(tooLarge()));
+        if (reply instanceof DaprReply single) {
+            return single.json();
+        }
+        return json.writeValueAsBytes(reply);
     }
 
     /**
@@ -127,7 +118,8 @@ public class DaprIntake {
         return DaprReply.SUCCESS;
     }
 
-    private DaprReply tooLarge() {
+    /** The reply to a delivery larger than {@code tasksync.dapr.max-body-size}. */
+    DaprReply tooLarge() {
         return drop("too_large", "body larger than " + maxBodyBytes + " bytes");
     }
 
