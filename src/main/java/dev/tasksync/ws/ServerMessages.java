@@ -1,7 +1,9 @@
 package dev.tasksync.ws;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -32,16 +34,16 @@ public final class ServerMessages {
      * present when the client asked to resume: true means the missed events follow.
      */
     public byte[] connected(String userId, String connectionId, Instant now, Boolean resumed) {
-        ObjectNode n = json.createObjectNode();
-        n.put("type", "connected");
-        n.put("message", "WebSocket connected successfully");
-        n.put("user_id", userId);
-        n.put("connection_id", connectionId);
-        n.put("timestamp", now.toString());
-        if (resumed != null) {
-            n.put("resumed", resumed);
-        }
-        return json.writeValueAsBytes(n);
+        return write(g -> {
+            g.writeStringProperty("type", "connected");
+            g.writeStringProperty("message", "WebSocket connected successfully");
+            g.writeStringProperty("user_id", userId);
+            g.writeStringProperty("connection_id", connectionId);
+            g.writeStringProperty("timestamp", now.toString());
+            if (resumed != null) {
+                g.writeBooleanProperty("resumed", resumed);
+            }
+        });
     }
 
     /** Reply to a successful {@code {"type":"auth"}}. */
@@ -62,23 +64,26 @@ public final class ServerMessages {
 
     /** {@code {"type":"task_update","event":…,"task":…,"id":…,"timestamp":…}} for the task's owner. */
     public byte[] taskUpdate(String eventType, JsonNode task, String id, String timestamp) {
-        ObjectNode n = json.createObjectNode();
-        n.put("type", "task_update");
-        n.put("event", eventType);
-        n.set("task", task);
-        n.put("id", id);
-        n.put("timestamp", timestamp);
-        return json.writeValueAsBytes(n);
+        // Streamed, not built as a tree: this runs once per event, on the ingest path.
+        return write(g -> {
+            g.writeStringProperty("type", "task_update");
+            g.writeStringProperty("event", eventType);
+            g.writeName("task");
+            json.writeTree(g, task);
+            g.writeStringProperty("id", id);
+            g.writeStringProperty("timestamp", timestamp);
+        });
     }
 
     /** The endpoint document's WSEvent {@code {"topic":…,"event":…,"data":…}}, plus the event id. */
     public byte[] topicEvent(String topic, String event, JsonNode data, String id) {
-        ObjectNode n = json.createObjectNode();
-        n.put("topic", topic);
-        n.put("event", event);
-        n.set("data", data);
-        n.put("id", id);
-        return json.writeValueAsBytes(n);
+        return write(g -> {
+            g.writeStringProperty("topic", topic);
+            g.writeStringProperty("event", event);
+            g.writeName("data");
+            json.writeTree(g, data);
+            g.writeStringProperty("id", id);
+        });
     }
 
     public byte[] subscription(String action, String topic) {
@@ -96,6 +101,17 @@ public final class ServerMessages {
             n.put(fields[i], fields[i + 1]);
         }
         return json.writeValueAsBytes(n);
+    }
+
+    /** One JSON object, its properties written by {@code body}. */
+    private byte[] write(java.util.function.Consumer<JsonGenerator> body) {
+        var out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            body.accept(g);
+            g.writeEndObject();
+        }
+        return out.toByteArray();
     }
 
     private static byte[] ascii(String s) {

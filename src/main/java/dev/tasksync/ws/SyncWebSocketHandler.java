@@ -154,9 +154,9 @@ public final class SyncWebSocketHandler {
         // Server-side closes (slow consumer, shutdown, expiry) send the close frame after every frame
         // offered before them; Reactor Netty then closes the socket.
         Mono<Void> serverClose = c.closeRequests().flatMap(status -> c.sendClose(() -> close(out, status)));
-        // A peer that stops reading, or never answers our close, must not pin the session.
+        // A peer that stops reading, or never answers our close, must not pin the session or its socket.
         Mono<Void> graceOver = c.closeRequests().flatMap(status -> Mono.delay(CLOSE_TIMEOUT))
-                .switchIfEmpty(Mono.never()).then();
+                .switchIfEmpty(Mono.never()).then(Mono.fromRunnable(channel::close));
 
         return Mono.firstWithSignal(Mono.when(inbound, serverClose), graceOver)
                 .onErrorResume(e -> {

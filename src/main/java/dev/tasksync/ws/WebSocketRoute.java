@@ -42,7 +42,13 @@ public final class WebSocketRoute implements NettyRouteProvider {
         }
         var params = HandshakeParams.from(request.uri(), headers.get(HttpHeaderNames.AUTHORIZATION));
         return handler.admit(params, headers.get(HttpHeaderNames.ORIGIN), request.remoteAddress())
-                .flatMap(admission -> response.sendWebsocket((in, out) -> handler.handle(admission, in, out), spec));
+                .flatMap(admission -> response.sendWebsocket((in, out) -> {
+                    // Upgraded: the request's and response's header maps would otherwise live as long
+                    // as the socket (about 1 KB each connection, the token among them).
+                    headers.clear();
+                    response.responseHeaders().clear();
+                    return handler.handle(admission, in, out);
+                }, spec));
     }
 
     private static Mono<Void> badRequest(HttpServerResponse response, String message) {
