@@ -4,22 +4,24 @@ import java.util.ArrayList;
 import java.util.concurrent.Executor;
 
 /**
- * One publication's recipients grouped by the thread that writes to them, so each writer thread
- * gets one task for the whole publication: its recipients' writes (and flushes) in a row, with
+ * One frame's recipients grouped by the thread that writes to them (a publication, or a round of
+ * heartbeat pings), so each writer thread gets one task for all of them: its recipients' writes (and flushes) in a row, with
  * one cross-thread hand-off instead of one per recipient. Writers are few (event loops), so a
  * linear scan by identity beats a map.
  */
-final class WriteBatch {
+public final class WriteBatch {
 
     private final Frame frame;
     private final ArrayList<Executor> writers = new ArrayList<>(4);
     private final ArrayList<ArrayList<Recipient>> recipients = new ArrayList<>(4);
 
-    WriteBatch(Frame frame) {
+    /** A batch that writes {@code frame} to every recipient added. */
+    public WriteBatch(Frame frame) {
         this.frame = frame;
     }
 
-    void add(Executor writer, Recipient r) {
+    /** Adds {@code r}, whose writes run on {@code writer}. */
+    public void add(Executor writer, Recipient r) {
         for (int i = 0; i < writers.size(); i++) {
             if (writers.get(i) == writer) {
                 recipients.get(i).add(r);
@@ -33,7 +35,7 @@ final class WriteBatch {
     }
 
     /** Hands every writer its task. */
-    void submit() {
+    public void submit() {
         for (int i = 0; i < writers.size(); i++) {
             var list = recipients.get(i);
             writers.get(i).execute(() -> {

@@ -1,6 +1,7 @@
 package dev.tasksync.ws;
 
 import dev.tasksync.fanout.Hub;
+import dev.tasksync.fanout.WriteBatch;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -26,10 +27,13 @@ public final class Heartbeat {
     public void tick() {
         long nowNanos = System.nanoTime();
         var now = clock.instant();
+        // One task per event loop for all of its due pings, not a task (and a wakeup) per ping.
+        var pings = new WriteBatch(WsConnection.PING);
         hub.forEach(r -> {
-            if (r instanceof WsConnection c) {
-                c.heartbeat(nowNanos, now, pingEveryNanos, idleNanos);
+            if (r instanceof WsConnection c && c.heartbeat(nowNanos, now, pingEveryNanos, idleNanos)) {
+                pings.add(c.writer(), c);
             }
         });
+        pings.submit();
     }
 }

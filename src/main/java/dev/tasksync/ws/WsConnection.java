@@ -115,10 +115,10 @@ final class WsConnection implements Recipient {
     }
 
     /**
-     * Periodic check: closes the connection when its token expired or the peer went silent,
-     * and sends a ping when one is due.
+     * Periodic check: closes the connection when its token expired or the peer went silent.
+     * Returns true when a ping is due (the caller sends it, batched with other connections').
      */
-    void heartbeat(long nowNanos, java.time.Instant now, long pingEveryNanos, long idleNanos) {
+    boolean heartbeat(long nowNanos, java.time.Instant now, long pingEveryNanos, long idleNanos) {
         UserPrincipal p = principal;
         if (p.expiresAt() != null && !now.isBefore(p.expiresAt())) {
             close(CloseCodes.TOKEN_EXPIRED);
@@ -128,10 +128,11 @@ final class WsConnection implements Recipient {
             // Connections made together (a deploy, a reconnect storm) would otherwise all be
             // pinged in the same tick, forever: thousands of frames at once, delaying events.
             nextPingNanos = nowNanos + java.util.concurrent.ThreadLocalRandom.current().nextLong(pingEveryNanos);
-        } else if (nowNanos >= nextPingNanos) {
+        } else if (nowNanos >= nextPingNanos && !closed) {
             nextPingNanos = nowNanos + pingEveryNanos;
-            offer(PING);
+            return true;
         }
+        return false;
     }
 
     @Override
