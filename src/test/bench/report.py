@@ -75,62 +75,87 @@ def main(path):
     print("[report]", md)
 
 
+def v(x, digits=1):
+    """A number for a table cell; – when the results predate the figure."""
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return f"{x:,}" if isinstance(x, int) else str(x)
+
+
 def tables(r):
     m = r["machine"]
     lines = [f"Profile `{r['profile']}`, started {r['started']}, {r['duration_s']} s. Machine: {m['cpus']} CPUs "
-             f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}.", "",
-             f"Server JVM: `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+             f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}."
+             + (f" Load average at the start: {', '.join(map(str, r['loadavg_start']))}." if "loadavg_start" in r else ""),
+             "", f"Server JVM (issue #7 scenarios): `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+    lines += ["Server CPU figures are the tasksync processes' CPU (user + system, /proc/<pid>/stat) over the "
+              "measured window, per event acknowledged, per frame received by the load clients, or per "
+              "handshake completed in it.", ""]
     if "idle" in r:
         lines += ["| idle connections | server processes | RSS after GC (MiB) | RSS before GC (MiB) | live heap (MiB) | "
-                  "RSS KiB per connection (after GC / before) | live heap KiB per connection | connect time (s) |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "RSS KiB per connection (after GC / before) | live heap KiB per connection | connect time (s) | "
+                  "server CPU µs per handshake |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for p in r["idle"]["points"]:
             lines.append(f"| {p['connections']:,} | {p['servers']} | {p['rss_mib']} | {p['rss_before_gc_mib']} | "
                          f"{p['live_heap_mib']} | {p['kib_per_connection']} / {p['kib_per_connection_before_gc']} | "
-                         f"{p['heap_kib_per_connection']} | {p['connect_ms'] / 1000:.1f} |")
+                         f"{p['heap_kib_per_connection']} | {p['connect_ms'] / 1000:.1f} | "
+                         f"{v(p.get('server_cpu_us_per_handshake'))} |")
         lines.append("")
     if "personal" in r:
         per = r["personal"]
         lines += [f"Personal fan-out: {per['connections']:,} connections, {per['users']:,} users (1-3 connections each), "
                   f"events per request: {per['bulk']}.", "",
-                  "| target deliveries/s | delivered/s | events/s | events per request | p50 ms | p99 ms | p99.9 ms | max ms | received / expected |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| target deliveries/s | delivered/s | events/s | events per request | p50 ms | p99 ms | p99.9 ms | max ms | "
+                  "received / expected | server CPU µs per event / per delivery |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for s in per["steps"]:
             lines.append(f"| {s['target_deliveries_per_s']:,} | {s['delivered_per_s']:,} | {s['events_per_s']:,} | "
                          f"{s.get('events_per_request', per['bulk'])} | "
                          f"{s['p50_us'] / 1000:.1f} | {s['p99_us'] / 1000:.1f} | {s['p999_us'] / 1000:.1f} | "
-                         f"{s['max_us'] / 1000:.1f} | {s['received']:,} / {s['expected_deliveries']:,} |")
+                         f"{s['max_us'] / 1000:.1f} | {s['received']:,} / {s['expected_deliveries']:,} | "
+                         f"{v(s.get('server_cpu_us_per_event'))} / {v(s.get('server_cpu_us_per_delivery'))} |")
         lines.append("")
     if "broadcast" in r:
         cpu = any("server_cpu_s" in x for run in r["broadcast"]["runs"] for x in run["runs"])
         lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received |"
-                  + (" server / load-tool CPU s per broadcast |" if cpu else ""),
-                  "|---|---|---|---|---|" + ("---|" if cpu else "")]
+                  + (" server / load-tool CPU s per broadcast | server CPU µs per delivery (idle subtracted) |" if cpu else ""),
+                  "|---|---|---|---|---|" + ("---|---|" if cpu else "")]
         for run in r["broadcast"]["runs"]:
             row = (f"| {run['subscribers']:,} | {run['servers']} | {', '.join(str(x['last_ms']) for x in run['runs'])} | "
                    f"{', '.join(str(x['p50_ms']) for x in run['runs'])} | "
                    f"{', '.join(str(x['received']) for x in run['runs'])} |")
             if cpu:
-                row += f" {', '.join(str(x['server_cpu_s']) + ' / ' + str(x['client_cpu_s']) for x in run['runs'])} |"
+                row += (f" {', '.join(str(x['server_cpu_s']) + ' / ' + str(x['client_cpu_s']) for x in run['runs'])} | "
+                        f"{', '.join(v(x.get('server_cpu_us_per_delivery')) for x in run['runs'])} |")
             lines.append(row)
         lines.append("")
     if "ingest" in r:
-        lines += ["| route ingest | events acknowledged SUCCESS | seconds | events/s |", "|---|---|---|---|"]
+        lines += ["| route ingest | events acknowledged SUCCESS | seconds | events/s | server CPU µs per event | "
+                  "publisher cores |", "|---|---|---|---|---|---|"]
         for x in r["ingest"]["runs"]:
             kind = f"bulk, {x['bulk']} per request" if x["bulk"] else "one event per request"
-            lines.append(f"| {kind} | {x['acked']:,} | {x['seconds']} | {x['acked_per_s']:,} |")
+            lines.append(f"| {kind} | {x['acked']:,} | {x['seconds']} | {x['acked_per_s']:,} | "
+                         f"{v(x.get('server_cpu_us_per_event'))} | {v(x.get('publisher_cores'), 2)} |")
         lines.append("")
     if "ingest_dapr" in r:
-        lines += ["| through daprd + Kafka | events | seconds | events/s |", "|---|---|---|---|"]
+        lines += ["| through daprd + Kafka | events | seconds | events/s | CPU µs per event: app (tasksync) / daprd / Kafka |"
+                  " cores: app / daprd / Kafka |", "|---|---|---|---|---|---|"]
         for x in r["ingest_dapr"]["runs"]:
             lines.append(f"| {'bulk subscribe' if x['bulk_subscribe'] else 'per-event subscribe'} | {x['acked']:,} | "
-                         f"{x['seconds']} | {x['acked_per_s']:,} |")
+                         f"{x['seconds']} | {x['acked_per_s']:,} | {v(x.get('app_cpu_us_per_event'))} / "
+                         f"{v(x.get('daprd_cpu_us_per_event'))} / {v(x.get('kafka_cpu_us_per_event'))} | "
+                         f"{v(x.get('app_cores'), 2)} / {v(x.get('daprd_cores'), 2)} / {v(x.get('kafka_cores'), 2)} |")
         lines.append("")
     if "churn" in r:
         c = r["churn"]
-        lines += ["| connect churn | handshakes | failed | handshakes/s | handshake p50 ms | p99 ms |", "|---|---|---|---|---|---|",
+        lines += ["| connect churn | handshakes | failed | handshakes/s | handshake p50 ms | p99 ms | server CPU µs per handshake |",
+                  "|---|---|---|---|---|---|---|",
                   f"| JWT verified, greeting received, closed | {c['handshakes']:,} | {c['failed']} | {c['handshakes_per_s']:,} | "
-                  f"{c['handshake_p50_us'] / 1000:.1f} | {c['handshake_p99_us'] / 1000:.1f} |", ""]
+                  f"{c['handshake_p50_us'] / 1000:.1f} | {c['handshake_p99_us'] / 1000:.1f} | "
+                  f"{v(c.get('server_cpu_us_per_handshake'))} |", ""]
     return "\n".join(lines)
 
 
