@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """tasksync benchmark harness: starts tasksync processes and load-tool processes on loopback,
-runs the scenarios of issue #7 and writes results (JSON + PNG plots + Markdown
+runs the scenarios of issue #7 and issue #17 and writes results (JSON + PNG plots + Markdown
 tables) to target/bench/.
 
     python3 src/test/bench/bench.py --profile short     # `make bench`: every scenario, small
     python3 src/test/bench/bench.py --profile full      # `make bench-full`, the BENCHMARKS.md run
+    python3 src/test/bench/bench.py --profile fastpath  # `make bench-fastpath`: issue #17's targets
 
 Every row reports the servers' CPU cost beside latency and memory: CPU seconds of the server
 processes only (/proc/<pid>/stat, user + system) over the row's measured window, divided by the
 work done in it: server_cpu_us_per_event (events acknowledged), server_cpu_us_per_delivery
 (frames the load clients received), server_cpu_us_per_handshake (handshakes completed).
 
-Server JVMs: SERVER_JVM (below); BENCH_SERVER_JAVA picks the servers' java binary,
-BENCH_SERVER_JVM_EXTRA adds flags. Results record the java version and flags.
+Server JVMs: the issue #7 scenarios run SERVER_JVM (below). The fastpath scenarios run the flags
+the container image ships (pom.xml property image.java-tool-options, read at run time), unless
+`--set server_jvm=...` or BENCH_SERVER_JVM says otherwise: "image" (the default), "bench"
+(SERVER_JVM's flags) or the flags themselves. BENCH_SERVER_JAVA picks the servers' java binary,
+BENCH_SERVER_JVM_EXTRA adds flags to every server. Results record the java version and flags.
 
 One process may hold at most ~19.9k sockets here (hard limit 20,000 open files), so large runs
 spread connections over several tasksync processes (each one a replica, as behind a load
@@ -120,6 +124,17 @@ def image_jvm():
     if not m:
         raise SystemExit("pom.xml has no image.java-tool-options property")
     return m.group(1).split()
+
+
+def fastpath_jvm(profile):
+    """The fastpath scenarios' server flags: --set server_jvm=..., else BENCH_SERVER_JVM, else
+    "image". "image": image_jvm(); "bench": SERVER_JVM's flags; anything else: the flags."""
+    spec = str(profile.get("server_jvm") or os.environ.get("BENCH_SERVER_JVM") or "image").strip()
+    if spec == "image":
+        return image_jvm() + SERVER_JVM_EXTRA
+    if spec == "bench":
+        return list(SERVER_JVM)
+    return spec.split() + SERVER_JVM_EXTRA
 
 
 def heap_sizes(binary, flags):
@@ -779,19 +794,345 @@ def churn(profile):
     return result
 
 
+# ---------------------------------------------------------------- scenarios of issue #17 (profile fastpath)
+
+SHARED = {}  # the fastpath server the short profile's scenarios share (reuse_server)
+
+
+def fastpath_server(profile, name, fresh=False):
+    """A server with the fastpath flags (fastpath_jvm) and a GC log. With the profile's reuse_server
+    (the short profile, to keep CI's run short) the fastpath scenarios share one process, started
+    by the first that asks; fresh=True wants a process nothing ran on yet (the shared one qualifies
+    until first used)."""
+    shared = SHARED.get("server") if profile.get("reuse_server") else None
+    if shared is not None and not (fresh and shared.used):
+        return shared
+    server = Server(name, jvm=fastpath_jvm(profile), gc_log=True)
+    server.wait_ready()
+    if profile.get("reuse_server") and shared is None:
+        SHARED["server"] = server
+    server.used = True
+    return server
+
+
+def release(server):
+    """Stops a fastpath server unless the scenarios share it (main stops that one at the end)."""
+    if SHARED.get("server") is not server:
+        server.stop()
+
+
+def warm_until_stable(step, profile, name):
+    """Runs step() (one warm-up run, returning the server's CPU per unit of work) until that cost
+    stops falling: not more than `warm_tolerance` below the previous step's, twice in a row; at
+    most `warm_max_s` seconds (0: one step). A JIT still compiling shows as a falling cost, since
+    its threads' CPU is the server's; with the load tools on the same 2 cores that takes a minute
+    or more of saturation. Returns the trace, which the results keep."""
+    trace, calm, t0 = [], 0, time.time()
+    while True:
+        trace.append(step())
+        if len(trace) > 1 and None not in trace[-2:] and trace[-1] >= (1 - profile["warm_tolerance"]) * trace[-2]:
+            calm += 1
+        else:
+            calm = 0
+        if calm >= 2 or time.time() - t0 >= profile["warm_max_s"]:
+            break
+    warm = {"us_per_unit": trace, "seconds": round(time.time() - t0, 1), "stable": calm >= 2}
+    log(name, "warm-up", warm)
+    return warm
+
+
+def with_median(runs, server, **extra):
+    return {"server": server.info(), **extra, "runs": runs, "median": median_of(runs)}
+
+
+def route(profile):
+    """Issue #17, one event per request: POST /task-updates with one CloudEvent per request
+    (Publisher --mode max --bulk 0, `route_concurrency` requests in flight), each event for one of
+    `route_users` users holding 2 connections each, so 2 deliveries per event; at saturation. One
+    server; a warm-up run first (not recorded), then `repeats` runs. Per run: events/s acknowledged,
+    the server's CPU per event and per delivery over the publisher's measured phase (+0.5 s for the
+    last deliveries), and every process's cores: a publisher near a core or more was the limit
+    (`limit`). Every delivery must arrive: received == 2 × acknowledged. The warm-up repeats
+    `route_warmup_s` runs until the CPU per event stops falling (warm_until_stable)."""
+    users = profile["route_users"]
+    server = fastpath_server(profile, "route")
+    opened = open_clients([server], 2 * users, "route", conns_per_user="2")
+    args = ["--mode", "max", "--bulk", 0, "--users", users, "--concurrency", profile["route_concurrency"]]
+    warm = warm_until_stable(lambda: saturate(server, args, profile["route_warmup_s"], "route-warmup"), profile, "route")
+    time.sleep(1)
+    stats(opened.procs)  # the warm-up's deliveries are not counted
+    runs = []
+    for i in range(profile["repeats"]):
+        load, mark = loadavg(), server.gc_mark()
+        pub, win = publish_measured([server], *args, "--seconds", profile["route_seconds"], name=f"route-{i}",
+                                    settle=0.5, clients=opened.procs)
+        st = stats(opened.procs)
+        run = {**load_row(pub, win, st), "expected_deliveries": 2 * pub["acked"], "open": st["open"],
+               **server.gc(mark), "loadavg": load}
+        log("route", run)
+        runs.append(run)
+    stop_all(opened.procs)
+    release(server)
+    return with_median(runs, server, connections=opened.connected, failed=opened.failed, users=users, warmup=warm)
+
+
+def saturate(server, args, seconds, name):
+    """One saturating publisher run (a warm-up step): the server's CPU µs per acknowledged event."""
+    pub, win = publish_measured([server], *args, "--seconds", seconds, name=name)
+    return us_per(win.cpu["server"], pub["acked"])
+
+
+def broadcast15k(profile):
+    """Issue #17, broadcast: one topic event to `bc_subscribers` subscribers (15,000) of ONE server.
+
+    Each run is a series of `bc_count` broadcasts `bc_interval_ms` apart (each answered before the
+    next is due), from one publisher JVM that has already warmed up and waits at a gate.
+
+    Time until the last subscriber has it: the load client groups frames by the publisher's stamp,
+    one per broadcast, so every broadcast has its own "last" (its slowest frame); a run reports
+    the median over its series (last_ms) and the worst (last_ms_max).
+
+    Server CPU per delivery, net of idle work: first the server's idle CPU (heartbeat pings:
+    15,000 connections / 25 s interval = 600 pings/s, timers, GC) is measured over a window as long
+    as the series, just before it; then the gate opens. The series window runs from the go until
+    the publisher's last answer plus `bc_settle_s` for the last frames. Cost = CPU over the series
+    window − idle rate × its length; per delivery = cost / frames counted in the window. With 20 ×
+    15k deliveries in a few seconds the idle share is about 1% of the total, and subtracting it
+    removes even that. Series of `bc_warmup` broadcasts warm the JVM first, until their CPU per
+    delivery stops falling (warm_until_stable)."""
+    n, count, interval, settle = (profile[k] for k in ("bc_subscribers", "bc_count", "bc_interval_ms", "bc_settle_s"))
+    server = fastpath_server(profile, "broadcast15k")
+    opened = open_clients([server], n, "bc15k", topic="bench:all", extra=["--stamps", "true"])
+
+    def series(broadcasts, name, idle_window):
+        p = Tool("Publisher", ["--targets", server.url, "--mode", "broadcast", "--topic", "bench:all",
+                               "--count", broadcasts, "--interval-ms", interval, "--gate", "true"], name)
+        p.read("gated", timeout=120)
+        stats(opened.procs)
+        stamps(opened.procs)
+        idle_rate = 0.0
+        if idle_window:
+            idle = CpuWindow([server])
+            time.sleep(broadcasts * interval / 1000 + settle)
+            idle_rate = idle.stop().cpu["server"] / idle.wall
+        load, mark = loadavg(), server.gc_mark()
+        win = CpuWindow([server], clients=opened.procs)
+        p.send("go")
+        pub = p.wait("published", timeout=600)
+        time.sleep(settle)
+        win.stop()
+        st, per = stats(opened.procs), stamps(opened.procs)
+        lasts = [v[1] / 1000 for _, v in sorted(per.items())]
+        cost = win.cpu["server"] - idle_rate * win.wall
+        return {"broadcasts": broadcasts, "subscribers": opened.connected, "received": st["received"],
+                "expected": broadcasts * opened.connected, "acked": pub["acked"],
+                "broadcasts_seen": len(per), "broadcasts_complete": sum(1 for v in per.values() if v[0] == opened.connected),
+                "last_ms": round(statistics.median(lasts), 1) if lasts else None,
+                "last_ms_max": round(max(lasts), 1) if lasts else None,
+                "p50_ms": round(st["p50_us"] / 1000, 1), "p99_ms": round(st["p99_us"] / 1000, 1),
+                "server_cpu_s": round(win.cpu["server"], 2), "server_idle_cpu_s": round(idle_rate * win.wall, 2),
+                "server_cpu_us_per_delivery": us_per(cost, st["received"]),
+                "server_cpu_us_per_delivery_idle_included": us_per(win.cpu["server"], st["received"]),
+                "client_cores": win.cores("clients"), "machine_cores": win.cores("machine"),
+                "last_ms_each": [round(x, 1) for x in lasts],
+                **server.gc(mark), "loadavg": load}
+
+    warm = warm_until_stable(lambda: series(profile["bc_warmup"], "bc15k-warmup", False)[
+        "server_cpu_us_per_delivery"], profile, "broadcast15k")
+    runs = []
+    for i in range(profile["repeats"]):
+        runs.append(series(count, f"bc15k-{i}", True))
+        log("broadcast15k", {k: v for k, v in runs[-1].items() if k != "last_ms_each"})
+    stop_all(opened.procs)
+    release(server)
+    return with_median(runs, server, connections=opened.connected, failed=opened.failed, warmup=warm)
+
+
+def handshake(profile):
+    """Issue #17, handshake: `handshake_connections` (15,000) connections opened at once (JWT
+    verified, greeting received; `handshake_concurrency` in flight) to one server that is fresh
+    but warmed by churn (runs of `handshake_warmup_s` of open-greet-close, until their CPU per
+    handshake stops falling: warm_until_stable). A fresh server per run.
+    Tokens are minted before the clock starts and the load client waits at a gate, so the wall time
+    and the server's CPU cover exactly the opening: from go until every greeting arrived. CPU per
+    handshake = server CPU over that window / connections opened; the load client's cores tell
+    whether it was the limit."""
+    n = profile["handshake_connections"]
+    runs, server = [], None
+    for i in range(profile["repeats"]):
+        server = fastpath_server(profile, f"handshake-{i}")
+        warm = warm_until_stable(lambda: churn_run(server, profile["handshake_warmup_s"], f"handshake-warmup-{i}")[
+            "server_cpu_us_per_handshake"], profile, "handshake")
+        load, mark = loadavg(), server.gc_mark()
+        opened = open_clients([server], n, f"handshake-{i}", concurrency=profile["handshake_concurrency"],
+                              extra=["--premint", "true"])
+        run = {"connections": opened.connected, "failed": opened.failed, "wall_ms": opened.ms,
+               "handshakes_per_s": round(opened.connected / max(opened.ms / 1000, 1e-3)), **opened.cpu,
+               **server.gc(mark), "loadavg": load, "warmup": warm}
+        run["limit"] = limit(run, "client").replace("requests in flight", "handshakes in flight")
+        log("handshake", run)
+        runs.append(run)
+        stop_all(opened.procs)
+        release(server)
+    return with_median(runs, server, connections=n)
+
+
+def idle15k(profile):
+    """Issue #17, memory: RSS per idle connection at `idle15k_connections` (15,000) connections in
+    one process, with the JVM flags the image ships (fastpath_jvm: pom.xml image.java-tool-options,
+    no other heap flags): the slope between a warm 1,000-connection baseline and 15,000, after a GC,
+    as in idle() (before-GC figures too); live heap per connection from jmap -histo:live; the
+    longest GC pause the server's log shows over its whole life (the full collections jmap itself
+    asks for are left out, reported apart as gc_induced_max_pause_ms). A fresh server per run."""
+    runs, server = [], None
+    for i in range(profile["repeats"]):
+        server = fastpath_server(profile, f"idle15k-{i}")
+        load = loadavg()
+        points, clients = idle_steps([server], [profile["idle15k_connections"]], f"idle15k-{i}")
+        run = {**points[-1], **server.gc(0), "loadavg": load}
+        log("idle15k", run)
+        runs.append(run)
+        stop_all(clients)
+        release(server)
+    return with_median(runs, server)
+
+
+def moderate(profile):
+    """Issue #17, moderate load: `moderate_users` users with 2 connections each (2,000), and
+    `moderate_rate` (2,000) events/s, one per request (Publisher --mode rate --bulk 0), so twice as
+    many deliveries/s. Latency: the publisher's stamp → frame read, over every delivery.
+
+    fresh: a freshly started server (a new one per run) gets its connections, then that load at
+    once for `moderate_fresh_s` (30 s). Reported: latency over every event of those 30 s (exact
+    percentiles from the load client's running histogram; the run lasts longer only if the
+    publisher fell behind, see behind_ticks) and per `moderate_interval_s` (5 s) interval, with the
+    server's CPU per delivery in each, so the warm-up shows.
+
+    warm: one server, its JVM first warmed by saturating route-like runs (`moderate_warmup_s` of
+    --mode max --bulk 0 to the same users, until the CPU per event stops falling), then `repeats` runs of `moderate_seconds` (15 s):
+    p50/p99/p99.9/max latency and server CPU per event (+1 s for the last deliveries).
+
+    Both: the longest GC pause within each run's window. fresh runs first, so that with
+    reuse_server (the short profile) it gets the shared server while that is still fresh."""
+    return {"fresh": moderate_fresh(profile), "warm": moderate_warm(profile)}
+
+
+def moderate_args(profile, seconds):
+    return ["--mode", "rate", "--rate", profile["moderate_rate"], "--seconds", seconds, "--bulk", 0,
+            "--users", profile["moderate_users"], "--concurrency", 64]
+
+
+def latency_ms(st):
+    return {"p50_ms": round(st["p50_us"] / 1000, 2), "p99_ms": round(st["p99_us"] / 1000, 2),
+            "p999_ms": round(st["p999_us"] / 1000, 2), "max_ms": round(st["max_us"] / 1000, 2)}
+
+
+def moderate_fresh(profile):
+    users, seconds, step = profile["moderate_users"], profile["moderate_fresh_s"], profile["moderate_interval_s"]
+    runs, server = [], None
+    for i in range(profile["repeats"]):
+        server = fastpath_server(profile, f"moderate-fresh-{i}", fresh=True)
+        opened = open_clients([server], 2 * users, f"moderate-fresh-{i}", conns_per_user="2")
+        stats(opened.procs)
+        stats(opened.procs, "total")
+        load = loadavg()
+        p = Tool("Publisher", ["--targets", server.url, *moderate_args(profile, seconds)], f"moderate-fresh-{i}-pub")
+        started = p.read("started", timeout=120)
+        mark = server.gc_mark()
+        win = CpuWindow([server], clients=opened.procs)
+        t0, intervals, pub = win.t0, [], None
+        cpu_at = win.c0["server"]
+        bounds = [k * step for k in range(1, int(seconds // step) + 1)]
+        for until in bounds + [None]:  # the intervals, then the tail: until the publisher's end + 1 s
+            if until is not None:
+                time.sleep(max(0.0, t0 + until - time.time()))
+            else:
+                pub = p.wait("published", timeout=600)
+                time.sleep(1)
+            st = stats(opened.procs)
+            cpu_now = sum(cpu_seconds(s.proc.pid) for s in [server])
+            intervals.append({"until_s": round(time.time() - t0, 1), "received": st["received"], **latency_ms(st),
+                              "server_cpu_us_per_delivery": us_per(cpu_now - cpu_at, st["received"])})
+            cpu_at = cpu_now
+        win.stop()
+        total = stats(opened.procs, "total")
+        pub["publisher_cores"] = round((pub["cpu_s"] - started["cpu_s"]) / max(pub["seconds"], 1e-3), 2)
+        run = {**load_row(pub, win, total), **latency_ms(total), "expected_deliveries": 2 * pub["acked"],
+               "behind_ticks": pub.get("behind_ticks", 0), "server_start_s": server_start_seconds(server),
+               **server.gc(mark), "intervals": intervals, "loadavg": load}
+        log("moderate fresh", {k: v for k, v in run.items() if k != "intervals"})
+        for iv in intervals:
+            log("   interval", iv)
+        runs.append(run)
+        stop_all(opened.procs)
+        release(server)
+    return with_median(runs, server, connections=2 * users, seconds=seconds)
+
+
+def moderate_warm(profile):
+    users = profile["moderate_users"]
+    server = fastpath_server(profile, "moderate-warm")
+    opened = open_clients([server], 2 * users, "moderate-warm", conns_per_user="2")
+    args = ["--mode", "max", "--bulk", 0, "--users", users, "--concurrency", profile["route_concurrency"]]
+    warm = warm_until_stable(lambda: saturate(server, args, profile["moderate_warmup_s"], "moderate-warmup"),
+                             profile, "moderate warm")
+    time.sleep(1)
+    stats(opened.procs)
+    runs = []
+    for i in range(profile["repeats"]):
+        load, mark = loadavg(), server.gc_mark()
+        pub, win = publish_measured([server], *moderate_args(profile, profile["moderate_seconds"]),
+                                    name=f"moderate-warm-{i}", settle=1, clients=opened.procs)
+        st = stats(opened.procs)
+        run = {**load_row(pub, win, st), **latency_ms(st), "expected_deliveries": 2 * pub["acked"],
+               "behind_ticks": pub.get("behind_ticks", 0), **server.gc(mark), "loadavg": load}
+        log("moderate warm", run)
+        runs.append(run)
+    stop_all(opened.procs)
+    release(server)
+    return with_median(runs, server, connections=2 * users, seconds=profile["moderate_seconds"], warmup=warm)
+
+
+def server_start_seconds(server):
+    """'Started TasksyncApplication in N seconds' from the server's log, or None."""
+    m = re.search(r"Started \w+ in ([\d.]+) seconds", server.log_path.read_text(errors="replace"))
+    return float(m.group(1)) if m else None
+
+
+ISSUE7 = ["idle", "personal", "broadcast", "ingest", "ingest_dapr", "churn"]
+FASTPATH = ["moderate", "route", "broadcast15k", "handshake", "idle15k"]
+# Issue #17's targets at full size; the short profile runs them once each at small size, on one
+# shared server (reuse_server), so that CI exercises them within its time.
+FASTPATH_FULL = {"repeats": 3, "server_jvm": None, "reuse_server": False, "warm_max_s": 120, "warm_tolerance": 0.1,
+                 "route_users": 1000, "route_concurrency": 64, "route_warmup_s": 10, "route_seconds": 10,
+                 "bc_subscribers": 15_000, "bc_count": 20, "bc_interval_ms": 300, "bc_settle_s": 1.5, "bc_warmup": 5,
+                 "handshake_connections": 15_000, "handshake_concurrency": 256, "handshake_warmup_s": 5,
+                 "idle15k_connections": 15_000,
+                 "moderate_users": 1000, "moderate_rate": 2000, "moderate_seconds": 15, "moderate_warmup_s": 10,
+                 "moderate_fresh_s": 30, "moderate_interval_s": 5}
+FASTPATH_SHORT = {**FASTPATH_FULL, "repeats": 1, "reuse_server": True, "warm_max_s": 0,
+                  "route_users": 500, "route_warmup_s": 2, "route_seconds": 3,
+                  "bc_subscribers": 2000, "bc_count": 5, "bc_settle_s": 1.0, "bc_warmup": 2,
+                  "handshake_connections": 2000, "handshake_warmup_s": 2, "idle15k_connections": 3000,
+                  "moderate_users": 500, "moderate_rate": 1000, "moderate_seconds": 3, "moderate_warmup_s": 2,
+                  "moderate_fresh_s": 6, "moderate_interval_s": 3}
 PROFILES = {
-    "short": {"idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
+    "short": {"scenarios": ISSUE7 + FASTPATH,
+              "idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
               "personal_seconds": 4, "personal_bulk": "dapr", "broadcast_sizes": [10_000], "broadcast_repeats": 2,
               "ingest_bulk": [0, 100], "ingest_seconds": 4, "churn_seconds": 4,
-              "dapr_events": 10_000, "dapr_timeout_s": 60},
-    "full": {"idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
+              "dapr_events": 10_000, "dapr_timeout_s": 60, **FASTPATH_SHORT},
+    "full": {"scenarios": ISSUE7,
+             "idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
              "personal_rates": [2_000, 5_000, 10_000, 20_000, 30_000, 40_000], "personal_seconds": 15,
              "personal_bulk": "dapr", "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
              "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15,
              "dapr_events": 100_000, "dapr_timeout_s": 300},
+    "fastpath": {"scenarios": FASTPATH, **FASTPATH_FULL},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
-             "ingest_dapr": ingest_dapr, "churn": churn}
+             "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
+             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k}
 
 
 def machine(profile):
@@ -801,8 +1142,8 @@ def machine(profile):
     jv = subprocess.run([java(), "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     return {"cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(int(mem) / 1024 / 1024, 1), "java": jv,
             "server_java": server_java(), "server_java_version": java_version(server_java()),
-            "server_jvm": " ".join(SERVER_JVM), "image_jvm": " ".join(image_jvm()),
-            "client_jvm": " ".join(CLIENT_JVM)}
+            "server_jvm": " ".join(SERVER_JVM), "fastpath_server_jvm": " ".join(fastpath_jvm(profile)),
+            "image_jvm": " ".join(image_jvm()), "client_jvm": " ".join(CLIENT_JVM)}
 
 
 def profile_value(text):
@@ -833,7 +1174,7 @@ def main():
     for kv in a.set:
         k, v = kv.split("=", 1)
         profile[k] = profile_value(v)
-    names = a.only.split(",") if a.only else list(SCENARIOS)
+    names = a.only.split(",") if a.only else list(profile["scenarios"])
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         sys.exit(f"unknown scenarios: {unknown}")
@@ -846,6 +1187,8 @@ def main():
         t = time.time()
         results[name] = SCENARIOS[name](profile)
         results[name]["duration_s"] = round(time.time() - t, 1)
+    if "server" in SHARED:
+        SHARED["server"].stop()
     results["duration_s"] = round(time.time() - t0, 1)
     path = OUT / f"results-{a.tag or a.profile}.json"
     path.write_text(json.dumps(results, indent=2))
@@ -882,6 +1225,43 @@ def check(results):
     ch = results.get("churn")
     if ch and ch.get("failed"):
         failures.append(f"churn: {ch['failed']} handshakes failed")
+    failures += check_fastpath(results)
+    return failures
+
+
+def check_fastpath(results):
+    failures = []
+
+    def delivered(name, r):
+        if r["received"] != r["expected_deliveries"] or r["errors"] or r["rejected"]:
+            failures.append(f"{name}: received {r['received']} of {r['expected_deliveries']} deliveries "
+                            f"(2 per acknowledged event), {r['errors']} publish errors, {r['rejected']} rejected")
+        if r.get("closed_by_server"):
+            failures.append(f"{name}: the server closed {r['closed_by_server']} connections")
+
+    rt = results.get("route")
+    if rt:
+        if rt["failed"]:
+            failures.append(f"route: {rt['failed']} connections failed")
+        for i, r in enumerate(rt["runs"]):
+            delivered(f"route run {i + 1}", r)
+    bc = results.get("broadcast15k")
+    if bc:
+        if bc["failed"]:
+            failures.append(f"broadcast15k: {bc['failed']} subscribers failed to connect")
+        for i, r in enumerate(bc["runs"]):
+            if r["received"] != r["expected"] or r["broadcasts_complete"] != r["broadcasts"]:
+                failures.append(f"broadcast15k run {i + 1}: {r['received']} of {r['expected']} deliveries, "
+                                f"{r['broadcasts_complete']} of {r['broadcasts']} broadcasts reached every subscriber")
+    for i, r in enumerate(results.get("handshake", {}).get("runs", [])):
+        if r["failed"] or r["connections"] != results["handshake"]["connections"]:
+            failures.append(f"handshake run {i + 1}: {r['connections']} connected, {r['failed']} failed")
+    for i, r in enumerate(results.get("idle15k", {}).get("runs", [])):
+        if r["failed"]:
+            failures.append(f"idle15k run {i + 1}: {r['failed']} connections failed")
+    for variant in ("fresh", "warm"):
+        for i, r in enumerate(results.get("moderate", {}).get(variant, {}).get("runs", [])):
+            delivered(f"moderate {variant} run {i + 1}", r)
     return failures
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """PNG plots and Markdown tables from a bench.py results file: latency percentiles vs load,
-memory vs connections, broadcast completion. Usage: report.py target/bench/results-<profile>.json"""
+memory vs connections, broadcast completion, and issue #17's fastpath table (one row per
+scenario: the median and each run). Usage: report.py target/bench/results-<profile>.json"""
 import json
 import sys
 from pathlib import Path
@@ -90,9 +91,13 @@ def tables(r):
              f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}."
              + (f" Load average at the start: {', '.join(map(str, r['loadavg_start']))}." if "loadavg_start" in r else ""),
              "", f"Server JVM (issue #7 scenarios): `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+    if m.get("fastpath_server_jvm") and any(k in r for k in FAST_KEYS):
+        lines += [f"Server JVM (fastpath scenarios): `{m['fastpath_server_jvm']}` on {m.get('server_java_version', '?')}.", ""]
     lines += ["Server CPU figures are the tasksync processes' CPU (user + system, /proc/<pid>/stat) over the "
               "measured window, per event acknowledged, per frame received by the load clients, or per "
               "handshake completed in it.", ""]
+    if any(k in r for k in FAST_KEYS):
+        lines += fastpath(r)
     if "idle" in r:
         lines += ["| idle connections | server processes | RSS after GC (MiB) | RSS before GC (MiB) | live heap (MiB) | "
                   "RSS KiB per connection (after GC / before) | live heap KiB per connection | connect time (s) | "
@@ -157,6 +162,95 @@ def tables(r):
                   f"{c['handshake_p50_us'] / 1000:.1f} | {c['handshake_p99_us'] / 1000:.1f} | "
                   f"{v(c.get('server_cpu_us_per_handshake'))} |", ""]
     return "\n".join(lines)
+
+
+FAST_KEYS = ("route", "broadcast15k", "handshake", "idle15k", "moderate")
+
+
+def each(sc, key, digits=1, scale=1.0):
+    """'**median** (run 1, run 2, ...)' for one value of a fastpath scenario."""
+    runs = sc["runs"]
+    vals = [x.get(key) for x in runs]
+    if all(x is None for x in vals):
+        return "–"
+    fmt = lambda x: "–" if x is None else v(x * scale if scale != 1 else x, digits)
+    med = sc["median"].get(key)
+    head = f"**{fmt(med)}**"
+    return head if len(runs) == 1 else f"{head} ({', '.join(fmt(x) for x in vals)})"
+
+
+def fastpath(r):
+    """Issue #17's table: one row per scenario, each cell the median and every run."""
+    rows = []
+    if "moderate" in r:
+        rows += [("moderate (warm)", r["moderate"]["warm"]), ("moderate (fresh JVM)", r["moderate"]["fresh"])]
+    rows = [(k, r[k]) for k in ("route", "broadcast15k", "handshake", "idle15k") if k in r] + rows
+    lines = ["Issue #17 (fastpath): each cell is the **median**, then every run in order.", "",
+             "| scenario | events/s acknowledged | server CPU µs per event | server CPU µs per delivery | "
+             "server CPU µs per handshake | latency (ms) | memory (KiB per connection) | longest GC pause (ms) | "
+             "load tools, all processes (cores) | load avg (1 min) at each run |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, sc in rows:
+        lat, mem, tools = "–", "–", "–"
+        if name == "route":
+            tools = f"publisher {each(sc, 'publisher_cores', 2)}; limit: {', '.join(sorted({x['limit'] for x in sc['runs']}))}"
+            what = f"route: 1 event per request, 2 deliveries each, saturating ({sc.get('connections', 0):,} connections)"
+        elif name == "broadcast15k":
+            lat = f"last subscriber {each(sc, 'last_ms')}; worst of series {each(sc, 'last_ms_max')}; p50 {each(sc, 'p50_ms')}"
+            tools = f"load client {each(sc, 'client_cores', 2)}"
+            what = (f"broadcast to {sc.get('connections', 0):,} subscribers, one process "
+                    f"({sc['runs'][0]['broadcasts']} per run)")
+        elif name == "handshake":
+            lat = f"all {sc['connections']:,} open in {each(sc, 'wall_ms', 2, 0.001)} s"
+            tools = f"load client {each(sc, 'client_cores', 2)}"
+            what = f"handshake: {sc['connections']:,} connections at once, JWT verified"
+        elif name == "idle15k":
+            mem = (f"RSS {each(sc, 'kib_per_connection', 2)} (before GC {each(sc, 'kib_per_connection_before_gc', 2)}); "
+                   f"live heap {each(sc, 'heap_kib_per_connection', 2)}")
+            what = f"idle: {sc['runs'][0]['connections']:,} connections, shipped JVM flags"
+        else:
+            lat = (f"p50 {each(sc, 'p50_ms', 2)}; p99 {each(sc, 'p99_ms', 2)}; p99.9 {each(sc, 'p999_ms', 2)}; "
+                   f"max {each(sc, 'max_ms', 2)}")
+            tools = f"publisher {each(sc, 'publisher_cores', 2)}"
+            what = (f"{name}: {sc['connections']:,} connections, one event per request, {sc['seconds']} s"
+                    + (" from start" if "fresh" in name else ""))
+        if sc["runs"] and "machine_cores" in sc["runs"][0]:
+            tools += f"; whole machine {each(sc, 'machine_cores', 2)}"
+        if name == "handshake":
+            tools += f"; limit: {', '.join(sorted({x['limit'] for x in sc['runs']}))}"
+        rows_cells = [what, each(sc, "acked_per_s", 0), each(sc, "server_cpu_us_per_event"),
+                      each(sc, "server_cpu_us_per_delivery"), each(sc, "server_cpu_us_per_handshake"), lat, mem,
+                      each(sc, "gc_max_pause_ms"), tools, ", ".join(str(x["loadavg"][0]) for x in sc["runs"])]
+        lines.append("| " + " | ".join(rows_cells) + " |")
+    lines.append("")
+    fresh = r.get("moderate", {}).get("fresh")
+    if fresh:
+        lines += ["Fresh JVM under moderate load, per interval (each run): p99 ms / server CPU µs per delivery.", ""]
+        bounds = [iv["until_s"] for iv in fresh["runs"][0]["intervals"]]
+        lines += ["| run | " + " | ".join(f"interval {i + 1} (to ~{b:.0f} s)" for i, b in enumerate(bounds)) + " |",
+                  "|---|" + "---|" * len(bounds)]
+        for i, run in enumerate(fresh["runs"]):
+            lines.append(f"| {i + 1} | " + " | ".join(f"{iv['p99_ms']} / {v(iv['server_cpu_us_per_delivery'])}"
+                                                       for iv in run["intervals"]) + " |")
+        lines.append("")
+    for name, sc in rows:
+        warms = [sc["warmup"]] if "warmup" in sc else [x["warmup"] for x in sc["runs"] if "warmup" in x]
+        for w in warms:
+            lines.append(f"Warm-up of {name}: {len(w['us_per_unit'])} steps in {w['seconds']} s, server CPU µs per unit "
+                         f"{' → '.join(v(x) for x in w['us_per_unit'])}"
+                         + ("" if w["stable"] else " (stopped by the time limit, not yet stable)") + ".")
+    lines.append("")
+    jvms = {}
+    for name, sc in rows:
+        info = sc.get("server")
+        if info:
+            jvms.setdefault((info["java"], info["java_version"], info["flags"], info.get("InitialHeapSize_mib"),
+                             info.get("MaxHeapSize_mib")), []).append(name)
+    for (binary, version, flags, initial, most), names in jvms.items():
+        lines.append(f"Servers of {'; '.join(names)}: `{binary}` ({version}), flags `{flags}`"
+                     + (f"; the JVM's heap here: initial {initial} MiB, max {most} MiB" if most else "") + ".")
+    lines.append("")
+    return lines
 
 
 def save(fig, path):
