@@ -7,7 +7,7 @@ PORT ?= 8005
 DAPR_HTTP_PORT ?= 3500
 USER_ID ?= alice
 
-.PHONY: run run-service test build image publish token audit clean bench bench-full
+.PHONY: run run-service test build image publish token audit clean bench bench-full bench-fastpath
 
 ## run: the whole local stack (Kafka, daprd, tasksync on :8005, dev mode)
 run: build
@@ -57,7 +57,8 @@ clean:
 
 BENCH_PY ?= $(HOME)/.cache/tasksync/bench-venv/bin/python
 
-## bench: short benchmark run: every scenario of src/docs/BENCHMARKS.md at small scale (10k connections); results + plots in target/bench
+## bench: short benchmark run: every scenario of src/docs/BENCHMARKS.md at small scale (10k connections), and issue #17's
+## fastpath scenarios once each at small size; results + plots in target/bench
 bench:
 	src/test/bench/setup.sh
 	$(BENCH_PY) src/test/bench/bench.py --profile short
@@ -66,3 +67,9 @@ bench:
 bench-full:
 	src/test/bench/setup.sh
 	$(BENCH_PY) src/test/bench/bench.py --profile full
+
+## bench-fastpath: issue #17's targets (one event per request, broadcast to 15k, 15k handshakes, memory and GC pauses
+## with the image's JVM flags, moderate load warm and fresh), 3 runs each; target/bench/results-fastpath.{json,md}
+bench-fastpath:
+	src/test/bench/setup.sh
+	$(BENCH_PY) src/test/bench/bench.py --profile fastpath

@@ -1,9 +1,22 @@
 #!/usr/bin/env python3
 """tasksync benchmark harness: starts tasksync processes and load-tool processes on loopback,
-runs the scenarios of issue #7 and writes results (JSON + PNG plots) to target/bench/.
+runs the scenarios of issue #7 and issue #17 and writes results (JSON + PNG plots + Markdown
+tables) to target/bench/.
 
-    python3 src/test/bench/bench.py --profile short   # `make bench`, < 3 minutes
-    python3 src/test/bench/bench.py --profile full    # `make bench-full`, the BENCHMARKS.md run
+    python3 src/test/bench/bench.py --profile short     # `make bench`: every scenario, small
+    python3 src/test/bench/bench.py --profile full      # `make bench-full`, the BENCHMARKS.md run
+    python3 src/test/bench/bench.py --profile fastpath  # `make bench-fastpath`: issue #17's targets
+
+Every row reports the servers' CPU cost beside latency and memory: CPU seconds of the server
+processes only (/proc/<pid>/stat, user + system) over the row's measured window, divided by the
+work done in it: server_cpu_us_per_event (events acknowledged), server_cpu_us_per_delivery
+(frames the load clients received), server_cpu_us_per_handshake (handshakes completed).
+
+Server JVMs: the issue #7 scenarios run SERVER_JVM (below). The fastpath scenarios run the flags
+the container image ships (pom.xml property image.java-tool-options, read at run time), unless
+`--set server_jvm=...` or BENCH_SERVER_JVM says otherwise: "image" (the default), "bench"
+(SERVER_JVM's flags) or the flags themselves. BENCH_SERVER_JAVA picks the servers' java binary,
+BENCH_SERVER_JVM_EXTRA adds flags to every server. Results record the java version and flags.
 
 One process may hold at most ~19.9k sockets here (hard limit 20,000 open files), so large runs
 spread connections over several tasksync processes (each one a replica, as behind a load
@@ -13,10 +26,12 @@ and several load-client processes bound to different 127.0.0.x source addresses.
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -32,11 +47,13 @@ SECRET = "bench-secret-0123456789-0123456789-0123456789"
 # image and k8s, and a heap that gives memory back after a collection, so that RSS after GC
 # follows what connections really hold. BENCH_SERVER_JVM_EXTRA adds flags (e.g. -Xlog:gc),
 # BENCH_SERVER_JAVA picks another java for the servers.
+SERVER_JVM_EXTRA = os.environ.get("BENCH_SERVER_JVM_EXTRA", "").split()
 SERVER_JVM = ["-Xms128m", "-Xmx2g", "-XX:+UseG1GC", "-XX:+UseStringDeduplication", "-XX:MinHeapFreeRatio=10",
-              "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError",
-              *os.environ.get("BENCH_SERVER_JVM_EXTRA", "").split()]
+              "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError", *SERVER_JVM_EXTRA]
 CLIENT_JVM = ["-Xms256m", "-Xmx1500m", "-XX:+UseParallelGC"]
 PER_PROCESS = 17_000  # sockets per process, below the 20,000 open-file limit with room for jars
+# A load tool using this many cores (its own CPU seconds / wall seconds) was the limit of its run.
+TOOL_LIMIT_CORES = 0.9
 
 
 CHILDREN = []  # every process started, killed on exit whatever happens (see main)
@@ -82,18 +99,145 @@ def java():
     return str(Path(home) / "bin" / "java") if home else "java"
 
 
-class Server:
-    """One tasksync process (a replica)."""
+def server_java():
+    return os.environ.get("BENCH_SERVER_JAVA", java())
 
-    def __init__(self, index, extra_args=()):
+
+def jdk_tool(name):
+    """A JDK tool (jmap) of the servers' own JDK, so it can attach to them whatever their version."""
+    binary = shutil.which(server_java()) or server_java()
+    tool = Path(os.path.realpath(binary)).parent / name
+    return str(tool) if tool.exists() else name
+
+
+def java_version(binary):
+    out = subprocess.run([binary, "-version"], capture_output=True, text=True).stderr
+    return "; ".join(l.strip() for l in out.splitlines() if l.strip())
+
+
+def image_jvm():
+    """The JVM options the container image ships: pom.xml's image.java-tool-options (the Jib
+    image's JAVA_TOOL_OPTIONS; the Dockerfile and the k8s manifests repeat it), read at run time
+    so that the benchmark follows a change there."""
+    m = re.search(r"<image\.java-tool-options>\s*(.*?)\s*</image\.java-tool-options>",
+                  (ROOT / "pom.xml").read_text(), re.S)
+    if not m:
+        raise SystemExit("pom.xml has no image.java-tool-options property")
+    return m.group(1).split()
+
+
+def fastpath_jvm(profile):
+    """The fastpath scenarios' server flags: --set server_jvm=..., else BENCH_SERVER_JVM, else
+    "image". "image": image_jvm(); "bench": SERVER_JVM's flags; anything else: the flags."""
+    spec = str(profile.get("server_jvm") or os.environ.get("BENCH_SERVER_JVM") or "image").strip()
+    if spec == "image":
+        return image_jvm() + SERVER_JVM_EXTRA
+    if spec == "bench":
+        return list(SERVER_JVM)
+    return spec.split() + SERVER_JVM_EXTRA
+
+
+def heap_sizes(binary, flags):
+    """Initial and max heap the JVM picks with these flags on this machine (MaxRAMPercentage is
+    relative to the machine's memory here, to a container's limit in Kubernetes)."""
+    out = subprocess.run([binary, *[f for f in flags if not f.startswith("-Xlog")], "-XX:+PrintFlagsFinal", "-version"],
+                         capture_output=True, text=True).stdout
+    sizes = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[1] in ("InitialHeapSize", "MaxHeapSize"):
+            sizes[parts[1] + "_mib"] = round(int(parts[3]) / 2**20)
+    return sizes
+
+
+def loadavg():
+    """The machine's load average (1, 5, 15 min) when a run starts: others may share the cores."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def us_per(cpu_s, count):
+    """Microseconds of CPU per unit of work, or None when no work was done."""
+    return round(cpu_s * 1e6 / count, 1) if count else None
+
+
+def machine_busy_seconds():
+    """CPU seconds every process on the machine has used (/proc/stat: all but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuWindow:
+    """CPU seconds (user + system, /proc/<pid>/stat) that groups of processes use over a window:
+    "server" is the tasksync processes; other groups (load clients, daprd) are named by keyword;
+    "machine" is every process on the machine, the benchmark's or not (/proc/stat)."""
+
+    def __init__(self, servers, **others):
+        self.groups = {"server": list(servers), **{k: list(v) for k, v in others.items()}}
+        self.t0 = time.time()
+        self.c0 = {k: self._cpu(v) for k, v in self.groups.items()}
+        self.m0 = machine_busy_seconds()
+        self.wall = self.cpu = None
+
+    @staticmethod
+    def _cpu(group):
+        return sum(cpu_seconds(x.proc.pid) for x in group)
+
+    def stop(self):
+        self.wall = time.time() - self.t0
+        self.cpu = {k: self._cpu(v) - self.c0[k] for k, v in self.groups.items()}
+        self.cpu["machine"] = machine_busy_seconds() - self.m0
+        return self
+
+    def cores(self, group):
+        return round(self.cpu[group] / max(self.wall, 1e-6), 2)
+
+
+GC_PAUSE = re.compile(r"GC\((\d+)\).*\bPause\b.*\s(\d+(?:\.\d+)?)ms\s*$")
+# Collections the harness itself asks for (jmap -histo:live) are not what users see.
+GC_INDUCED = ("Heap Inspection", "Diagnostic Command", "System.gc", "Heap Dump")
+
+
+def gc_pauses(path, offset=0):
+    """Stop-the-world pauses in a -Xlog:gc,gc+phases log from byte `offset` on: the longest, their
+    count and total, and apart from them the longest of the collections jmap asked for. G1's and
+    Shenandoah's pauses are [gc] lines ("Pause Young ... 3.4ms"), ZGC's [gc,phases] lines."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            lines = f.read().decode(errors="replace").splitlines()
+    except OSError:
+        return {}
+    induced = {m.group(1) for l in lines if any(t in l for t in GC_INDUCED) for m in [re.search(r"GC\((\d+)\)", l)] if m}
+    own, forced = [], []
+    for line in lines:
+        m = GC_PAUSE.search(line)
+        if m:
+            (forced if m.group(1) in induced else own).append(float(m.group(2)))
+    return {"gc_max_pause_ms": round(max(own), 1) if own else 0.0, "gc_pauses": len(own),
+            "gc_pause_total_ms": round(sum(own), 1),
+            "gc_induced_max_pause_ms": round(max(forced), 1) if forced else None}
+
+
+class Server:
+    """One tasksync process (a replica). `jvm`: its JVM flags (default SERVER_JVM); `gc_log`: also
+    log its GC pauses to target/bench/gc-<index>.log (see gc_pauses)."""
+
+    def __init__(self, index, extra_args=(), jvm=None, gc_log=False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, BETTER_AUTH_SECRET=SECRET)
         env.pop("APP_API_TOKEN", None)
         self.log_path = OUT / f"server-{index}.log"
-        args = [os.environ.get("BENCH_SERVER_JAVA", java()), *SERVER_JVM, "-jar", str(JAR), f"--server.port={self.port}",
+        self.java = server_java()
+        self.jvm = list(SERVER_JVM if jvm is None else jvm)
+        self.gc_log = OUT / f"gc-{index}.log" if gc_log else None
+        gc_flags = [f"-Xlog:gc,gc+phases:file={self.gc_log}:uptime,level,tags:filecount=0"] if gc_log else []
+        if self.gc_log and self.gc_log.exists():
+            self.gc_log.unlink()
+        args = [self.java, *self.jvm, *gc_flags, "-jar", str(JAR), f"--server.port={self.port}",
                 # Load from a few source addresses must not be mistaken for abuse:
                 "--tasksync.ws.max-connections-per-user=20", *extra_args]
+        self.used = False
         self.proc = spawn(args, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout=90):
@@ -112,13 +256,28 @@ class Server:
 
     def live_heap(self):
         """Bytes of live objects (jmap -histo:live runs a full GC first)."""
-        out = subprocess.run(["jmap", "-histo:live", str(self.proc.pid)], capture_output=True, text=True,
+        out = subprocess.run([jdk_tool("jmap"), "-histo:live", str(self.proc.pid)], capture_output=True, text=True,
                              timeout=120).stdout
         total = [l for l in out.splitlines() if l.startswith("Total")]
         return int(total[0].split()[2]) if total else 0
 
     def rss(self):
         return rss_kib(self.proc.pid)
+
+    def gc_mark(self):
+        """Where the GC log ends now: gc(since=mark) covers only what follows."""
+        try:
+            return self.gc_log.stat().st_size if self.gc_log else 0
+        except OSError:
+            return 0
+
+    def gc(self, since=0):
+        return gc_pauses(self.gc_log, since) if self.gc_log else {}
+
+    def info(self):
+        """The exact java and flags this server runs, for the results."""
+        return {"java": self.java, "java_version": java_version(self.java), "flags": " ".join(self.jvm),
+                "gc_log": str(self.gc_log) if self.gc_log else None, **heap_sizes(self.java, self.jvm)}
 
     def stop(self):
         if self.proc.poll() is None:
@@ -157,9 +316,12 @@ class Tool:
             raise RuntimeError(f"{self.name}: no '{event}' within {timeout}s (see {OUT}/{self.name}.err)")
         return result
 
-    def command(self, cmd, reply):
+    def send(self, cmd):
         self.proc.stdin.write(cmd + "\n")
         self.proc.stdin.flush()
+
+    def command(self, cmd, reply):
+        self.send(cmd)
         return self.read(reply)
 
     def wait(self, event, timeout=300):
@@ -180,23 +342,48 @@ def sources(n):
     return ",".join(f"127.0.0.{i}" for i in range(2, 2 + n))
 
 
-def open_clients(servers, total, name, topic=None, conns_per_user="1", user_offset=0, concurrency=256):
-    """Starts ceil(total/PER_PROCESS) load processes, each holding its share of `total`."""
+class Opened(tuple):
+    """What open_clients returns: (procs, connected, failed, elapsed_ms, cpu), cpu being the
+    servers' CPU over the opening (see open_clients)."""
+
+    def __new__(cls, procs, connected, failed, ms, cpu):
+        return super().__new__(cls, (procs, connected, failed, ms, cpu))
+
+    procs = property(lambda self: self[0])
+    connected = property(lambda self: self[1])
+    failed = property(lambda self: self[2])
+    ms = property(lambda self: self[3])
+    cpu = property(lambda self: self[4])
+
+
+def open_clients(servers, total, name, topic=None, conns_per_user="1", user_offset=0, concurrency=256, extra=()):
+    """Starts ceil(total/PER_PROCESS) load processes, each holding its share of `total`. They wait
+    at a gate until all have started, so the servers' CPU over the opening covers the handshakes
+    only (from go until every process has all its greetings), not the load tools' JVM start."""
     procs, start = [], 0
     count = -(-total // PER_PROCESS)
     for i in range(count):
         n = total // count + (1 if i < total % count else 0)
         args = ["--servers", ",".join(s.url[len("http://"):] for s in servers), "--sources", sources(8),
                 "--connections", n, "--secret", SECRET, "--conns-per-user", conns_per_user,
-                "--user-offset", user_offset + users_for(start, conns_per_user), "--concurrency", concurrency]
+                "--user-offset", user_offset + users_for(start, conns_per_user), "--concurrency", concurrency,
+                "--gate", "true", *extra]
         if topic:
             args += ["--topic", topic]
         procs.append(Tool("LoadClient", args, f"{name}-{i}"))
         start += n
+    gated = [p.read("gated", timeout=120) for p in procs]
+    win = CpuWindow(servers)
+    for p in procs:
+        p.send("go")
     ready = [p.read("ready") for p in procs]
+    win.stop()
     connected = sum(r["connected"] for r in ready)
     failed = sum(r["failed"] for r in ready)
-    return procs, connected, failed, max(r["elapsed_ms"] for r in ready)
+    cpu = {"server_cpu_s": round(win.cpu["server"], 2), "server_cores": win.cores("server"),
+           "server_cpu_us_per_handshake": us_per(win.cpu["server"], connected), "machine_cores": win.cores("machine"),
+           "client_cores": round(sum(r["cpu_s"] - g["cpu_s"] for r, g in zip(ready, gated)) / max(win.wall, 1e-6), 2)}
+    return Opened(procs, connected, failed, max(r["elapsed_ms"] for r in ready), cpu)
 
 
 def conns_of_user(user, conns_per_user):
@@ -219,9 +406,10 @@ def users_for(connections, conns_per_user):
     return connections // int(conns_per_user)
 
 
-def stats(procs):
-    """Interval latency over all load processes (worst-case merge of percentiles: max)."""
-    parts = [p.command("stats", "stats") for p in procs]
+def stats(procs, command="stats"):
+    """Interval latency over all load processes (worst-case merge of percentiles: max); `total`:
+    over every interval since the last total instead."""
+    parts = [p.command(command, command) for p in procs]
     merged = {"received": sum(s["received"] for s in parts), "open": sum(s["open"] for s in parts),
               "closed_by_server": sum(s["closed_by_server"] for s in parts)}
     for k in ("p50_us", "p90_us", "p99_us", "p999_us", "max_us"):
@@ -229,9 +417,65 @@ def stats(procs):
     return merged
 
 
+def stamps(procs):
+    """Per publisher stamp (one per broadcast) since the last call: {stamp: [frames, slowest µs]}."""
+    merged = {}
+    for p in procs:
+        text = p.command("stamps", "stamps")["stamps"]
+        for item in filter(None, text.split(",")):
+            stamp, count, slowest = map(int, item.split(":"))
+            m = merged.setdefault(stamp, [0, 0])
+            m[0] += count
+            m[1] = max(m[1], slowest)
+    return merged
+
+
 def publish(servers, *args, name="publisher"):
     p = Tool("Publisher", ["--targets", ",".join(s.url for s in servers), *args], name)
     return p.wait("published", timeout=600)
+
+
+def publish_measured(servers, *args, name="publisher", settle=0.0, clients=()):
+    """Runs a Publisher and measures CPU from its `started` line (its JVM start and warm-up done)
+    until `published` plus `settle` seconds for the last deliveries to land. Returns the
+    `published` line, with publisher_cores (the publisher's own CPU over its measured phase, in
+    cores), and the CpuWindow (groups "server" and "clients")."""
+    p = Tool("Publisher", ["--targets", ",".join(s.url for s in servers), *args], name)
+    started = p.read("started", timeout=120)
+    win = CpuWindow(servers, clients=clients)
+    pub = p.wait("published", timeout=600)
+    if settle:
+        time.sleep(settle)
+    win.stop()
+    pub["publisher_cores"] = round((pub["cpu_s"] - started["cpu_s"]) / max(pub["seconds"], 1e-3), 2)
+    return pub, win
+
+
+def load_row(pub, win, st=None):
+    """A publisher-driven run's throughput and CPU figures (st: the load clients' stats, if any)."""
+    row = {"acked": pub["acked"], "rejected": pub["rejected"], "errors": pub["errors"], "seconds": pub["seconds"],
+           "acked_per_s": pub["acked_per_s"], "server_cpu_s": round(win.cpu["server"], 2),
+           "server_cores": win.cores("server"), "server_cpu_us_per_event": us_per(win.cpu["server"], pub["acked"]),
+           "publisher_cores": pub["publisher_cores"], "machine_cores": win.cores("machine")}
+    if st is not None:
+        row.update({"received": st["received"], "server_cpu_us_per_delivery": us_per(win.cpu["server"], st["received"]),
+                    "client_cores": win.cores("clients"), "closed_by_server": st["closed_by_server"]})
+    row["limit"] = limit(row)
+    return row
+
+
+def limit(row, tool="publisher"):
+    """What limited a run: the load tool when it used about a core or more; else the machine when
+    every core was busy (machine_cores: all processes; those outside the benchmark named when they
+    took a noticeable share); else requests in flight and latency."""
+    ours = row.get("server_cores", 0) + row.get("publisher_cores", 0) + row.get("client_cores", 0)
+    others = row.get("machine_cores", ours) - ours
+    if row.get(f"{tool}_cores", 0) >= TOOL_LIMIT_CORES:
+        return f"load tool ({tool})"
+    if row.get("machine_cores", ours) >= 0.9 * os.cpu_count():
+        return ("CPU (every core busy" + (f"; {others:.1f} cores used outside the benchmark)" if others >= 0.25
+                                          else "; server and load tools share them)"))
+    return "requests in flight (server not saturated)"
 
 
 def start_servers(n, extra=()):
@@ -247,24 +491,32 @@ def stop_all(*groups):
             x.stop()
 
 
-# ---------------------------------------------------------------- scenarios
+def median_of(runs):
+    """The median of every numeric value the runs share (nested dicts and lists left out)."""
+    out = {}
+    for k, v in runs[0].items() if runs else ():
+        vals = [r.get(k) for r in runs]
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+            out[k] = round(statistics.median(vals), 2)
+    return out
 
-def idle(profile):
-    """(a) Idle connections: RSS and memory per connection. The baseline is taken with 1,000 warm
-    connections per process already open (classes loaded, JIT done, Netty pools allocated), so
-    the slope is what each further connection costs; RSS is read after a forced GC."""
-    steps = profile["idle_steps"]
-    servers = start_servers(-(-steps[-1] // PER_PROCESS))
-    warm = 1000 * len(servers)
-    clients, _, failed_warm, _ = open_clients(servers, warm, "idle-warm")
+
+# ---------------------------------------------------------------- scenarios of issue #7
+
+def idle_steps(servers, steps, name, warm_per_server=1000):
+    """Opens a warm baseline (warm_per_server per process), then the `steps`; one memory point per
+    step. Returns (points, load processes)."""
+    warm = warm_per_server * len(servers)
+    base_open = open_clients(servers, warm, f"{name}-warm")
+    clients, failed_warm = list(base_open.procs), base_open.failed
     time.sleep(2)
     base_heap = sum(s.live_heap() for s in servers)
     time.sleep(1)
     base = sum(s.rss() for s in servers)
     points, total = [], warm
     for target in steps:
-        procs, connected, failed, ms = open_clients(servers, target - total, f"idle-{target}", user_offset=total)
-        clients += procs
+        step = open_clients(servers, target - total, f"{name}-{target}", user_offset=total)
+        clients += step.procs
         total = target
         time.sleep(3)
         rss_live = sum(s.rss() for s in servers)
@@ -273,24 +525,39 @@ def idle(profile):
         rss = sum(s.rss() for s in servers)
         open_now = stats(clients)["open"]
         added = max(1, open_now - warm)
-        point = {"connections": open_now, "failed": failed + failed_warm, "servers": len(servers), "connect_ms": ms,
-                 "rss_mib": round(rss / 1024, 1), "rss_before_gc_mib": round(rss_live / 1024, 1),
+        point = {"connections": open_now, "failed": step.failed + failed_warm, "servers": len(servers),
+                 "connect_ms": step.ms, "rss_mib": round(rss / 1024, 1), "rss_before_gc_mib": round(rss_live / 1024, 1),
                  "baseline_rss_mib": round(base / 1024, 1), "baseline_connections": warm,
                  "live_heap_mib": round(heap / 2**20, 1),
                  "heap_kib_per_connection": round((heap - base_heap) / 1024 / added, 2),
                  "kib_per_connection": round((rss - base) / added, 2),
-                 "kib_per_connection_before_gc": round((rss_live - base) / added, 2)}
-        log("idle", point)
+                 "kib_per_connection_before_gc": round((rss_live - base) / added, 2),
+                 "server_cpu_us_per_handshake": step.cpu["server_cpu_us_per_handshake"],
+                 "baseline_server_cpu_us_per_handshake": base_open.cpu["server_cpu_us_per_handshake"]}
+        log(name, point)
         points.append(point)
+    return points, clients
+
+
+def idle(profile):
+    """(a) Idle connections: RSS and memory per connection. The baseline is taken with 1,000 warm
+    connections per process already open (classes loaded, JIT done, Netty pools allocated), so
+    the slope is what each further connection costs; RSS is read after a forced GC. CPU per
+    handshake: the servers' CPU while each step's connections opened, per connection opened."""
+    steps = profile["idle_steps"]
+    servers = start_servers(-(-steps[-1] // PER_PROCESS))
+    load = loadavg()
+    points, clients = idle_steps(servers, steps, "idle")
     stop_all(clients, servers)
-    return {"points": points}
+    return {"loadavg": load, "points": points}
 
 
 def personal(profile):
-    """(b) Personal fan-out: users with 1-3 connections (mixed) over N connections, rising rates."""
+    """(b) Personal fan-out: users with 1-3 connections (mixed) over N connections, rising rates.
+    CPU: the server's over the publisher's measured phase plus the 1 s the last deliveries get."""
     n = profile["personal_connections"]
     servers = start_servers(1)
-    procs, connected, failed, _ = open_clients(servers, n, "personal", conns_per_user="mixed")
+    procs, connected, failed, _, _ = open_clients(servers, n, "personal", conns_per_user="mixed")
     users = users_for(n, "mixed")
     deliveries_per_event = n / users
     # Warm-up (JIT, pools): a few seconds at the lowest rate, not recorded.
@@ -300,14 +567,19 @@ def personal(profile):
         events = rate / deliveries_per_event
         bulk = batch_size(events, profile["personal_bulk"])
         stats(procs)  # reset interval
-        pub = publish(servers, "--mode", "rate", "--rate", round(events), "--seconds", profile["personal_seconds"],
-                      "--users", users, "--bulk", bulk, "--concurrency", 16)
-        time.sleep(1)
+        load = loadavg()
+        pub, win = publish_measured(servers, "--mode", "rate", "--rate", round(events), "--seconds",
+                                    profile["personal_seconds"], "--users", users, "--bulk", bulk, "--concurrency", 16,
+                                    settle=1, clients=procs)
         st = stats(procs)
         expected = sum(conns_of_user(k % users, "mixed") for k in range(pub["acked"]))
         step = {"target_deliveries_per_s": rate, "events_per_s": round(events), "events_per_request": bulk, **st,
                 "expected_deliveries": expected, "delivered_per_s": round(st["received"] / pub["seconds"]),
-                "acked": pub["acked"], "publish_errors": pub["errors"], "behind_ticks": pub.get("behind_ticks", 0)}
+                "acked": pub["acked"], "publish_errors": pub["errors"], "behind_ticks": pub.get("behind_ticks", 0),
+                "server_cpu_us_per_event": us_per(win.cpu["server"], pub["acked"]),
+                "server_cpu_us_per_delivery": us_per(win.cpu["server"], st["received"]),
+                "server_cores": win.cores("server"), "publisher_cores": pub["publisher_cores"],
+                "client_cores": win.cores("clients"), "machine_cores": win.cores("machine"), "loadavg": load}
         log("personal", step)
         steps.append(step)
     stop_all(procs, servers)
@@ -316,24 +588,32 @@ def personal(profile):
 
 
 def broadcast(profile):
-    """(c) One topic event to every subscriber; time until the last one has it."""
+    """(c) One topic event to every subscriber; time until the last one has it. CPU: over a window
+    from the publisher's `started` line to `settle` seconds after its answer; server_cpu_us_per_delivery
+    subtracts the servers' idle CPU rate (heartbeats, timers), measured once per size over an equal
+    window before the first broadcast, and divides by the frames received."""
     runs = []
     for n in profile["broadcast_sizes"]:
         servers = start_servers(-(-n // PER_PROCESS))
-        procs, connected, failed, _ = open_clients(servers, n, f"broadcast-{n}", topic="bench:all")
+        procs, connected, failed, _, _ = open_clients(servers, n, f"broadcast-{n}", topic="bench:all")
+        settle = 2 + n / 50_000
+        idle_win = CpuWindow(servers)
+        time.sleep(settle)
+        idle_rate = idle_win.stop().cpu["server"] / idle_win.wall
         results = []
         for i in range(profile["broadcast_repeats"]):
             stats(procs)
-            before = [sum(cpu_seconds(x.proc.pid) for x in g) for g in (servers, procs)]
-            pub = publish(servers, "--mode", "broadcast", "--topic", "bench:all")
-            time.sleep(2 + n / 50_000)
-            after = [sum(cpu_seconds(x.proc.pid) for x in g) for g in (servers, procs)]
+            load = loadavg()
+            pub, win = publish_measured(servers, "--mode", "broadcast", "--topic", "bench:all", name="publisher",
+                                        settle=settle, clients=procs)
             st = stats(procs)
-            # CPU over the window (idle heartbeats included): what one broadcast costs each side.
+            cost = win.cpu["server"] - idle_rate * win.wall
             results.append({"received": st["received"], "last_ms": round(st["max_us"] / 1000, 1),
                             "p50_ms": round(st["p50_us"] / 1000, 1), "p99_ms": round(st["p99_us"] / 1000, 1),
-                            "acked": pub["acked"], "server_cpu_s": round(after[0] - before[0], 2),
-                            "client_cpu_s": round(after[1] - before[1], 2)})
+                            "acked": pub["acked"], "server_cpu_s": round(win.cpu["server"], 2),
+                            "client_cpu_s": round(win.cpu["clients"], 2),
+                            "server_idle_cpu_s": round(idle_rate * win.wall, 2),
+                            "server_cpu_us_per_delivery": us_per(cost, st["received"]), "loadavg": load})
             log("broadcast", n, results[-1])
         runs.append({"subscribers": connected, "failed": failed, "servers": len(servers), "runs": results})
         stop_all(procs, servers)
@@ -347,9 +627,14 @@ def ingest(profile):
     for bulk in profile["ingest_bulk"]:
         # warm-up, then the measured run
         publish(servers, "--mode", "max", "--seconds", 3, "--bulk", bulk, "--users", 10000, "--concurrency", 32)
-        pub = publish(servers, "--mode", "max", "--seconds", profile["ingest_seconds"], "--bulk", bulk,
-                      "--users", 10000, "--concurrency", 32)
-        row = {"bulk": bulk, **{k: pub[k] for k in ("acked", "rejected", "errors", "seconds", "acked_per_s")}}
+        load = loadavg()
+        pub, win = publish_measured(servers, "--mode", "max", "--seconds", profile["ingest_seconds"], "--bulk", bulk,
+                                    "--users", 10000, "--concurrency", 32)
+        row = {"bulk": bulk, **{k: pub[k] for k in ("acked", "rejected", "errors", "seconds", "acked_per_s")},
+               "server_cpu_us_per_event": us_per(win.cpu["server"], pub["acked"]),
+               "server_cores": win.cores("server"), "publisher_cores": pub["publisher_cores"],
+               "machine_cores": win.cores("machine"), "loadavg": load}
+        row["limit"] = limit(row)
         log("ingest", row)
         out.append(row)
     stop_all(servers)
@@ -430,7 +715,10 @@ def daprd(app_id, pod, bootstrap, app_port=None):
 
 def ingest_dapr(profile):
     """(d) Through real daprd + Kafka: fill Kafka with N events, then time fresh sidecars (new consumer
-    groups, starting at the oldest offset) draining them into tasksync, per event and in bulk."""
+    groups, starting at the oldest offset) draining them into tasksync, per event and in bulk.
+    CPU per event, split: the app (tasksync), its daprd sidecar and the Kafka broker, each over the
+    drain window (first success seen → all acknowledged), divided by the events acknowledged in it.
+    The harness's own polling of /actuator/prometheus (5/s) is part of the app's figure."""
     n = profile["dapr_events"]
     cp = f"{ROOT}/target/test-classes:{ROOT}/target/classes:" + (OUT / "classpath.txt").read_text().strip()
     kafka = Background("kafka", [java(), "-Xmx1g", "-cp", cp, "dev.tasksync.e2e.support.KafkaBrokerMain", "0"])
@@ -443,21 +731,33 @@ def ingest_dapr(profile):
     for bulk in (False, True):
         server = Server(f"dapr-{bulk}", ["--tasksync.dapr.bulk-subscribe=true"] if bulk else [])
         server.wait_ready()
+        load = loadavg()
         side = daprd("tasksync", f"bench-{'bulk' if bulk else 'single'}", bootstrap, server.port)
-        first = None
+        first, win = None, None
         deadline = time.time() + profile["dapr_timeout_s"]
         while time.time() < deadline:
             count = successes(server)
             if count and first is None:
                 first = (time.time(), count)
+                win = CpuWindow([server], daprd=[side], kafka=[kafka])
             if count >= n:
                 break
             time.sleep(0.2)
         end = time.time()
         count = successes(server)
+        if win:
+            win.stop()
         rate = (count - first[1]) / max(1e-6, end - first[0]) if first else 0
+        in_window = count - first[1] if first else 0
         row = {"bulk_subscribe": bulk, "events": n, "acked": count, "seconds": round(end - first[0], 1) if first else None,
-               "acked_per_s": round(rate)}
+               "acked_per_s": round(rate), "loadavg": load}
+        if win:
+            row.update({"app_cpu_us_per_event": us_per(win.cpu["server"], in_window),
+                        "daprd_cpu_us_per_event": us_per(win.cpu["daprd"], in_window),
+                        "kafka_cpu_us_per_event": us_per(win.cpu["kafka"], in_window),
+                        "server_cpu_us_per_event": us_per(win.cpu["server"], in_window),
+                        "app_cores": win.cores("server"), "daprd_cores": win.cores("daprd"),
+                        "kafka_cores": win.cores("kafka"), "machine_cores": win.cores("machine")})
         log("ingest via daprd+kafka", row)
         runs.append(row)
         side.stop()
@@ -466,49 +766,400 @@ def ingest_dapr(profile):
     return {"fill": fill, "runs": runs}
 
 
+def churn_run(server, seconds, name, concurrency=64):
+    """Open → greeting → close for `seconds`; the `churn` line plus the server's CPU from the tool's
+    `started` line to its result (server_cpu_us_per_handshake) and the tool's own cores."""
+    args = ["--mode", "churn", "--servers", server.url[len("http://"):], "--sources", sources(8),
+            "--secret", SECRET, "--seconds", seconds, "--concurrency", concurrency]
+    tool = Tool("LoadClient", args, name)
+    started = tool.read("started", timeout=120)
+    win = CpuWindow([server])
+    result = tool.wait("churn")
+    win.stop()
+    result.update({"server_cpu_us_per_handshake": us_per(win.cpu["server"], result["handshakes"]),
+                   "server_cores": win.cores("server"), "machine_cores": win.cores("machine"),
+                   "client_cores": round((result["cpu_s"] - started["cpu_s"]) / max(result["seconds"], 1e-3), 2)})
+    return result
+
+
 def churn(profile):
     """(e) Connect churn: full handshakes (JWT verified, greeting received) per second."""
     servers = start_servers(1)
-    args = ["--mode", "churn", "--servers", servers[0].url[len("http://"):], "--sources", sources(8),
-            "--secret", SECRET, "--seconds", 3, "--concurrency", 64]
-    Tool("LoadClient", args, "churn-warmup").wait("churn")
-    args[args.index("--seconds") + 1] = profile["churn_seconds"]
-    result = Tool("LoadClient", args, "churn").wait("churn")
+    churn_run(servers[0], 3, "churn-warmup")
+    load = loadavg()
+    result = churn_run(servers[0], profile["churn_seconds"], "churn")
+    result["loadavg"] = load
     log("churn", result)
     stop_all(servers)
     return result
 
 
+# ---------------------------------------------------------------- scenarios of issue #17 (profile fastpath)
+
+SHARED = {}  # the fastpath server the short profile's scenarios share (reuse_server)
+
+
+def fastpath_server(profile, name, fresh=False):
+    """A server with the fastpath flags (fastpath_jvm) and a GC log. With the profile's reuse_server
+    (the short profile, to keep CI's run short) the fastpath scenarios share one process, started
+    by the first that asks; fresh=True wants a process nothing ran on yet (the shared one qualifies
+    until first used)."""
+    shared = SHARED.get("server") if profile.get("reuse_server") else None
+    if shared is not None and not (fresh and shared.used):
+        return shared
+    server = Server(name, jvm=fastpath_jvm(profile), gc_log=True)
+    server.wait_ready()
+    if profile.get("reuse_server") and shared is None:
+        SHARED["server"] = server
+    server.used = True
+    return server
+
+
+def release(server):
+    """Stops a fastpath server unless the scenarios share it (main stops that one at the end)."""
+    if SHARED.get("server") is not server:
+        server.stop()
+
+
+def warm_until_stable(step, profile, name):
+    """Runs step() (one warm-up run, returning the server's CPU per unit of work) until that cost
+    stops falling: not more than `warm_tolerance` below the previous step's, twice in a row; at
+    most `warm_max_s` seconds (0: one step). A JIT still compiling shows as a falling cost, since
+    its threads' CPU is the server's; with the load tools on the same 2 cores that takes a minute
+    or more of saturation. Returns the trace, which the results keep."""
+    trace, calm, t0 = [], 0, time.time()
+    while True:
+        trace.append(step())
+        if len(trace) > 1 and None not in trace[-2:] and trace[-1] >= (1 - profile["warm_tolerance"]) * trace[-2]:
+            calm += 1
+        else:
+            calm = 0
+        if calm >= 2 or time.time() - t0 >= profile["warm_max_s"]:
+            break
+    warm = {"us_per_unit": trace, "seconds": round(time.time() - t0, 1), "stable": calm >= 2}
+    log(name, "warm-up", warm)
+    return warm
+
+
+def with_median(runs, server, **extra):
+    return {"server": server.info(), **extra, "runs": runs, "median": median_of(runs)}
+
+
+def route(profile):
+    """Issue #17, one event per request: POST /task-updates with one CloudEvent per request
+    (Publisher --mode max --bulk 0, `route_concurrency` requests in flight), each event for one of
+    `route_users` users holding 2 connections each, so 2 deliveries per event; at saturation. One
+    server; a warm-up run first (not recorded), then `repeats` runs. Per run: events/s acknowledged,
+    the server's CPU per event and per delivery over the publisher's measured phase (+0.5 s for the
+    last deliveries), and every process's cores: a publisher near a core or more was the limit
+    (`limit`). Every delivery must arrive: received == 2 × acknowledged. The warm-up repeats
+    `route_warmup_s` runs until the CPU per event stops falling (warm_until_stable)."""
+    users = profile["route_users"]
+    server = fastpath_server(profile, "route")
+    opened = open_clients([server], 2 * users, "route", conns_per_user="2")
+    args = ["--mode", "max", "--bulk", 0, "--users", users, "--concurrency", profile["route_concurrency"]]
+    warm = warm_until_stable(lambda: saturate(server, args, profile["route_warmup_s"], "route-warmup"), profile, "route")
+    time.sleep(1)
+    stats(opened.procs)  # the warm-up's deliveries are not counted
+    runs = []
+    for i in range(profile["repeats"]):
+        load, mark = loadavg(), server.gc_mark()
+        pub, win = publish_measured([server], *args, "--seconds", profile["route_seconds"], name=f"route-{i}",
+                                    settle=0.5, clients=opened.procs)
+        st = stats(opened.procs)
+        run = {**load_row(pub, win, st), "expected_deliveries": 2 * pub["acked"], "open": st["open"],
+               **server.gc(mark), "loadavg": load}
+        log("route", run)
+        runs.append(run)
+    stop_all(opened.procs)
+    release(server)
+    return with_median(runs, server, connections=opened.connected, failed=opened.failed, users=users, warmup=warm)
+
+
+def saturate(server, args, seconds, name):
+    """One saturating publisher run (a warm-up step): the server's CPU µs per acknowledged event."""
+    pub, win = publish_measured([server], *args, "--seconds", seconds, name=name)
+    return us_per(win.cpu["server"], pub["acked"])
+
+
+def broadcast15k(profile):
+    """Issue #17, broadcast: one topic event to `bc_subscribers` subscribers (15,000) of ONE server.
+
+    Each run is a series of `bc_count` broadcasts `bc_interval_ms` apart (each answered before the
+    next is due), from one publisher JVM that has already warmed up and waits at a gate.
+
+    Time until the last subscriber has it: the load client groups frames by the publisher's stamp,
+    one per broadcast, so every broadcast has its own "last" (its slowest frame); a run reports
+    the median over its series (last_ms) and the worst (last_ms_max).
+
+    Server CPU per delivery, net of idle work: first the server's idle CPU (heartbeat pings:
+    15,000 connections / 25 s interval = 600 pings/s, timers, GC) is measured over a window as long
+    as the series, just before it; then the gate opens. The series window runs from the go until
+    the publisher's last answer plus `bc_settle_s` for the last frames. Cost = CPU over the series
+    window − idle rate × its length; per delivery = cost / frames counted in the window. With 20 ×
+    15k deliveries in a few seconds the idle share is about 1% of the total, and subtracting it
+    removes even that. Series of `bc_warmup` broadcasts warm the JVM first, until their CPU per
+    delivery stops falling (warm_until_stable)."""
+    n, count, interval, settle = (profile[k] for k in ("bc_subscribers", "bc_count", "bc_interval_ms", "bc_settle_s"))
+    server = fastpath_server(profile, "broadcast15k")
+    opened = open_clients([server], n, "bc15k", topic="bench:all", extra=["--stamps", "true"])
+
+    def series(broadcasts, name, idle_window):
+        p = Tool("Publisher", ["--targets", server.url, "--mode", "broadcast", "--topic", "bench:all",
+                               "--count", broadcasts, "--interval-ms", interval, "--gate", "true"], name)
+        p.read("gated", timeout=120)
+        stats(opened.procs)
+        stamps(opened.procs)
+        idle_rate = 0.0
+        if idle_window:
+            idle = CpuWindow([server])
+            time.sleep(broadcasts * interval / 1000 + settle)
+            idle_rate = idle.stop().cpu["server"] / idle.wall
+        load, mark = loadavg(), server.gc_mark()
+        win = CpuWindow([server], clients=opened.procs)
+        p.send("go")
+        pub = p.wait("published", timeout=600)
+        time.sleep(settle)
+        win.stop()
+        st, per = stats(opened.procs), stamps(opened.procs)
+        lasts = [v[1] / 1000 for _, v in sorted(per.items())]
+        cost = win.cpu["server"] - idle_rate * win.wall
+        return {"broadcasts": broadcasts, "subscribers": opened.connected, "received": st["received"],
+                "expected": broadcasts * opened.connected, "acked": pub["acked"],
+                "broadcasts_seen": len(per), "broadcasts_complete": sum(1 for v in per.values() if v[0] == opened.connected),
+                "last_ms": round(statistics.median(lasts), 1) if lasts else None,
+                "last_ms_max": round(max(lasts), 1) if lasts else None,
+                "p50_ms": round(st["p50_us"] / 1000, 1), "p99_ms": round(st["p99_us"] / 1000, 1),
+                "server_cpu_s": round(win.cpu["server"], 2), "server_idle_cpu_s": round(idle_rate * win.wall, 2),
+                "server_cpu_us_per_delivery": us_per(cost, st["received"]),
+                "server_cpu_us_per_delivery_idle_included": us_per(win.cpu["server"], st["received"]),
+                "client_cores": win.cores("clients"), "machine_cores": win.cores("machine"),
+                "last_ms_each": [round(x, 1) for x in lasts],
+                **server.gc(mark), "loadavg": load}
+
+    warm = warm_until_stable(lambda: series(profile["bc_warmup"], "bc15k-warmup", False)[
+        "server_cpu_us_per_delivery"], profile, "broadcast15k")
+    runs = []
+    for i in range(profile["repeats"]):
+        runs.append(series(count, f"bc15k-{i}", True))
+        log("broadcast15k", {k: v for k, v in runs[-1].items() if k != "last_ms_each"})
+    stop_all(opened.procs)
+    release(server)
+    return with_median(runs, server, connections=opened.connected, failed=opened.failed, warmup=warm)
+
+
+def handshake(profile):
+    """Issue #17, handshake: `handshake_connections` (15,000) connections opened at once (JWT
+    verified, greeting received; `handshake_concurrency` in flight) to one server that is fresh
+    but warmed by churn (runs of `handshake_warmup_s` of open-greet-close, until their CPU per
+    handshake stops falling: warm_until_stable). A fresh server per run.
+    Tokens are minted before the clock starts and the load client waits at a gate, so the wall time
+    and the server's CPU cover exactly the opening: from go until every greeting arrived. CPU per
+    handshake = server CPU over that window / connections opened; the load client's cores tell
+    whether it was the limit."""
+    n = profile["handshake_connections"]
+    runs, server = [], None
+    for i in range(profile["repeats"]):
+        server = fastpath_server(profile, f"handshake-{i}")
+        warm = warm_until_stable(lambda: churn_run(server, profile["handshake_warmup_s"], f"handshake-warmup-{i}")[
+            "server_cpu_us_per_handshake"], profile, "handshake")
+        load, mark = loadavg(), server.gc_mark()
+        opened = open_clients([server], n, f"handshake-{i}", concurrency=profile["handshake_concurrency"],
+                              extra=["--premint", "true"])
+        run = {"connections": opened.connected, "failed": opened.failed, "wall_ms": opened.ms,
+               "handshakes_per_s": round(opened.connected / max(opened.ms / 1000, 1e-3)), **opened.cpu,
+               **server.gc(mark), "loadavg": load, "warmup": warm}
+        run["limit"] = limit(run, "client").replace("requests in flight", "handshakes in flight")
+        log("handshake", run)
+        runs.append(run)
+        stop_all(opened.procs)
+        release(server)
+    return with_median(runs, server, connections=n)
+
+
+def idle15k(profile):
+    """Issue #17, memory: RSS per idle connection at `idle15k_connections` (15,000) connections in
+    one process, with the JVM flags the image ships (fastpath_jvm: pom.xml image.java-tool-options,
+    no other heap flags): the slope between a warm 1,000-connection baseline and 15,000, after a GC,
+    as in idle() (before-GC figures too); live heap per connection from jmap -histo:live; the
+    longest GC pause the server's log shows over its whole life (the full collections jmap itself
+    asks for are left out, reported apart as gc_induced_max_pause_ms). A fresh server per run."""
+    runs, server = [], None
+    for i in range(profile["repeats"]):
+        server = fastpath_server(profile, f"idle15k-{i}")
+        load = loadavg()
+        points, clients = idle_steps([server], [profile["idle15k_connections"]], f"idle15k-{i}")
+        run = {**points[-1], **server.gc(0), "loadavg": load}
+        log("idle15k", run)
+        runs.append(run)
+        stop_all(clients)
+        release(server)
+    return with_median(runs, server)
+
+
+def moderate(profile):
+    """Issue #17, moderate load: `moderate_users` users with 2 connections each (2,000), and
+    `moderate_rate` (2,000) events/s, one per request (Publisher --mode rate --bulk 0), so twice as
+    many deliveries/s. Latency: the publisher's stamp → frame read, over every delivery.
+
+    fresh: a freshly started server (a new one per run) gets its connections, then that load at
+    once for `moderate_fresh_s` (30 s). Reported: latency over every event of those 30 s (exact
+    percentiles from the load client's running histogram; the run lasts longer only if the
+    publisher fell behind, see behind_ticks) and per `moderate_interval_s` (5 s) interval, with the
+    server's CPU per delivery in each, so the warm-up shows.
+
+    warm: one server, its JVM first warmed by saturating route-like runs (`moderate_warmup_s` of
+    --mode max --bulk 0 to the same users, until the CPU per event stops falling), then `repeats` runs of `moderate_seconds` (15 s):
+    p50/p99/p99.9/max latency and server CPU per event (+1 s for the last deliveries).
+
+    Both: the longest GC pause within each run's window. fresh runs first, so that with
+    reuse_server (the short profile) it gets the shared server while that is still fresh."""
+    return {"fresh": moderate_fresh(profile), "warm": moderate_warm(profile)}
+
+
+def moderate_args(profile, seconds):
+    return ["--mode", "rate", "--rate", profile["moderate_rate"], "--seconds", seconds, "--bulk", 0,
+            "--users", profile["moderate_users"], "--concurrency", 64]
+
+
+def latency_ms(st):
+    return {"p50_ms": round(st["p50_us"] / 1000, 2), "p99_ms": round(st["p99_us"] / 1000, 2),
+            "p999_ms": round(st["p999_us"] / 1000, 2), "max_ms": round(st["max_us"] / 1000, 2)}
+
+
+def moderate_fresh(profile):
+    users, seconds, step = profile["moderate_users"], profile["moderate_fresh_s"], profile["moderate_interval_s"]
+    runs, server = [], None
+    for i in range(profile["repeats"]):
+        server = fastpath_server(profile, f"moderate-fresh-{i}", fresh=True)
+        opened = open_clients([server], 2 * users, f"moderate-fresh-{i}", conns_per_user="2")
+        stats(opened.procs)
+        stats(opened.procs, "total")
+        load = loadavg()
+        p = Tool("Publisher", ["--targets", server.url, *moderate_args(profile, seconds)], f"moderate-fresh-{i}-pub")
+        started = p.read("started", timeout=120)
+        mark = server.gc_mark()
+        win = CpuWindow([server], clients=opened.procs)
+        t0, intervals, pub = win.t0, [], None
+        cpu_at = win.c0["server"]
+        bounds = [k * step for k in range(1, int(seconds // step) + 1)]
+        for until in bounds + [None]:  # the intervals, then the tail: until the publisher's end + 1 s
+            if until is not None:
+                time.sleep(max(0.0, t0 + until - time.time()))
+            else:
+                pub = p.wait("published", timeout=600)
+                time.sleep(1)
+            st = stats(opened.procs)
+            cpu_now = sum(cpu_seconds(s.proc.pid) for s in [server])
+            intervals.append({"until_s": round(time.time() - t0, 1), "received": st["received"], **latency_ms(st),
+                              "server_cpu_us_per_delivery": us_per(cpu_now - cpu_at, st["received"])})
+            cpu_at = cpu_now
+        win.stop()
+        total = stats(opened.procs, "total")
+        pub["publisher_cores"] = round((pub["cpu_s"] - started["cpu_s"]) / max(pub["seconds"], 1e-3), 2)
+        run = {**load_row(pub, win, total), **latency_ms(total), "expected_deliveries": 2 * pub["acked"],
+               "behind_ticks": pub.get("behind_ticks", 0), "server_start_s": server_start_seconds(server),
+               **server.gc(mark), "intervals": intervals, "loadavg": load}
+        log("moderate fresh", {k: v for k, v in run.items() if k != "intervals"})
+        for iv in intervals:
+            log("   interval", iv)
+        runs.append(run)
+        stop_all(opened.procs)
+        release(server)
+    return with_median(runs, server, connections=2 * users, seconds=seconds)
+
+
+def moderate_warm(profile):
+    users = profile["moderate_users"]
+    server = fastpath_server(profile, "moderate-warm")
+    opened = open_clients([server], 2 * users, "moderate-warm", conns_per_user="2")
+    args = ["--mode", "max", "--bulk", 0, "--users", users, "--concurrency", profile["route_concurrency"]]
+    warm = warm_until_stable(lambda: saturate(server, args, profile["moderate_warmup_s"], "moderate-warmup"),
+                             profile, "moderate warm")
+    time.sleep(1)
+    stats(opened.procs)
+    runs = []
+    for i in range(profile["repeats"]):
+        load, mark = loadavg(), server.gc_mark()
+        pub, win = publish_measured([server], *moderate_args(profile, profile["moderate_seconds"]),
+                                    name=f"moderate-warm-{i}", settle=1, clients=opened.procs)
+        st = stats(opened.procs)
+        run = {**load_row(pub, win, st), **latency_ms(st), "expected_deliveries": 2 * pub["acked"],
+               "behind_ticks": pub.get("behind_ticks", 0), **server.gc(mark), "loadavg": load}
+        log("moderate warm", run)
+        runs.append(run)
+    stop_all(opened.procs)
+    release(server)
+    return with_median(runs, server, connections=2 * users, seconds=profile["moderate_seconds"], warmup=warm)
+
+
+def server_start_seconds(server):
+    """'Started TasksyncApplication in N seconds' from the server's log, or None."""
+    m = re.search(r"Started \w+ in ([\d.]+) seconds", server.log_path.read_text(errors="replace"))
+    return float(m.group(1)) if m else None
+
+
+ISSUE7 = ["idle", "personal", "broadcast", "ingest", "ingest_dapr", "churn"]
+FASTPATH = ["moderate", "route", "broadcast15k", "handshake", "idle15k"]
+# Issue #17's targets at full size; the short profile runs them once each at small size, on one
+# shared server (reuse_server), so that CI exercises them within its time.
+FASTPATH_FULL = {"repeats": 3, "server_jvm": None, "reuse_server": False, "warm_max_s": 120, "warm_tolerance": 0.1,
+                 "route_users": 1000, "route_concurrency": 64, "route_warmup_s": 10, "route_seconds": 10,
+                 "bc_subscribers": 15_000, "bc_count": 20, "bc_interval_ms": 300, "bc_settle_s": 1.5, "bc_warmup": 5,
+                 "handshake_connections": 15_000, "handshake_concurrency": 256, "handshake_warmup_s": 5,
+                 "idle15k_connections": 15_000,
+                 "moderate_users": 1000, "moderate_rate": 2000, "moderate_seconds": 15, "moderate_warmup_s": 10,
+                 "moderate_fresh_s": 30, "moderate_interval_s": 5}
+FASTPATH_SHORT = {**FASTPATH_FULL, "repeats": 1, "reuse_server": True, "warm_max_s": 0,
+                  "route_users": 500, "route_warmup_s": 2, "route_seconds": 3,
+                  "bc_subscribers": 2000, "bc_count": 5, "bc_settle_s": 1.0, "bc_warmup": 2,
+                  "handshake_connections": 2000, "handshake_warmup_s": 2, "idle15k_connections": 3000,
+                  "moderate_users": 500, "moderate_rate": 1000, "moderate_seconds": 3, "moderate_warmup_s": 2,
+                  "moderate_fresh_s": 6, "moderate_interval_s": 3}
 PROFILES = {
-    "short": {"idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
+    "short": {"scenarios": ISSUE7 + FASTPATH,
+              "idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
               "personal_seconds": 4, "personal_bulk": "dapr", "broadcast_sizes": [10_000], "broadcast_repeats": 2,
               "ingest_bulk": [0, 100], "ingest_seconds": 4, "churn_seconds": 4,
-              "dapr_events": 10_000, "dapr_timeout_s": 60},
-    "full": {"idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
+              "dapr_events": 10_000, "dapr_timeout_s": 60, **FASTPATH_SHORT},
+    "full": {"scenarios": ISSUE7,
+             "idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
              "personal_rates": [2_000, 5_000, 10_000, 20_000, 30_000, 40_000], "personal_seconds": 15,
              "personal_bulk": "dapr", "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
              "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15,
              "dapr_events": 100_000, "dapr_timeout_s": 300},
+    "fastpath": {"scenarios": FASTPATH, **FASTPATH_FULL},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
-             "ingest_dapr": ingest_dapr, "churn": churn}
+             "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
+             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k}
 
 
-def machine():
+def machine(profile):
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), "?")
     mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
     jv = subprocess.run([java(), "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     return {"cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(int(mem) / 1024 / 1024, 1), "java": jv,
-            "server_java": os.environ.get("BENCH_SERVER_JAVA", java()),
-            "server_jvm": " ".join(SERVER_JVM), "client_jvm": " ".join(CLIENT_JVM)}
+            "server_java": server_java(), "server_java_version": java_version(server_java()),
+            "server_jvm": " ".join(SERVER_JVM), "fastpath_server_jvm": " ".join(fastpath_jvm(profile)),
+            "image_jvm": " ".join(image_jvm()), "client_jvm": " ".join(CLIENT_JVM)}
+
+
+def profile_value(text):
+    """--set key=value: JSON if it parses (numbers, lists), else the text itself (JVM flags)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", choices=PROFILES, default="short")
     ap.add_argument("--only", help="comma-separated scenarios: " + ",".join(SCENARIOS))
-    ap.add_argument("--set", action="append", default=[], help="override a profile value: key=json")
+    ap.add_argument("--set", action="append", default=[],
+                    help="override a profile value: key=json (or text), e.g. server_jvm='-XX:+UseZGC -Xmx4g'")
     ap.add_argument("--tag", help="results file name suffix (default: the profile)")
     a = ap.parse_args()
     import atexit
@@ -522,16 +1173,22 @@ def main():
     profile = dict(PROFILES[a.profile])
     for kv in a.set:
         k, v = kv.split("=", 1)
-        profile[k] = json.loads(v)
-    names = a.only.split(",") if a.only else list(SCENARIOS)
-    results = {"profile": a.tag or a.profile, "settings": profile, "machine": machine(),
-               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nofile": hard}
+        profile[k] = profile_value(v)
+    names = a.only.split(",") if a.only else list(profile["scenarios"])
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        sys.exit(f"unknown scenarios: {unknown}")
+    results = {"profile": a.tag or a.profile, "settings": profile, "machine": machine(profile),
+               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nofile": hard,
+               "loadavg_start": loadavg()}
     t0 = time.time()
     for name in names:
         log("scenario", name)
         t = time.time()
         results[name] = SCENARIOS[name](profile)
         results[name]["duration_s"] = round(time.time() - t, 1)
+    if "server" in SHARED:
+        SHARED["server"].stop()
     results["duration_s"] = round(time.time() - t0, 1)
     path = OUT / f"results-{a.tag or a.profile}.json"
     path.write_text(json.dumps(results, indent=2))
@@ -568,6 +1225,43 @@ def check(results):
     ch = results.get("churn")
     if ch and ch.get("failed"):
         failures.append(f"churn: {ch['failed']} handshakes failed")
+    failures += check_fastpath(results)
+    return failures
+
+
+def check_fastpath(results):
+    failures = []
+
+    def delivered(name, r):
+        if r["received"] != r["expected_deliveries"] or r["errors"] or r["rejected"]:
+            failures.append(f"{name}: received {r['received']} of {r['expected_deliveries']} deliveries "
+                            f"(2 per acknowledged event), {r['errors']} publish errors, {r['rejected']} rejected")
+        if r.get("closed_by_server"):
+            failures.append(f"{name}: the server closed {r['closed_by_server']} connections")
+
+    rt = results.get("route")
+    if rt:
+        if rt["failed"]:
+            failures.append(f"route: {rt['failed']} connections failed")
+        for i, r in enumerate(rt["runs"]):
+            delivered(f"route run {i + 1}", r)
+    bc = results.get("broadcast15k")
+    if bc:
+        if bc["failed"]:
+            failures.append(f"broadcast15k: {bc['failed']} subscribers failed to connect")
+        for i, r in enumerate(bc["runs"]):
+            if r["received"] != r["expected"] or r["broadcasts_complete"] != r["broadcasts"]:
+                failures.append(f"broadcast15k run {i + 1}: {r['received']} of {r['expected']} deliveries, "
+                                f"{r['broadcasts_complete']} of {r['broadcasts']} broadcasts reached every subscriber")
+    for i, r in enumerate(results.get("handshake", {}).get("runs", [])):
+        if r["failed"] or r["connections"] != results["handshake"]["connections"]:
+            failures.append(f"handshake run {i + 1}: {r['connections']} connected, {r['failed']} failed")
+    for i, r in enumerate(results.get("idle15k", {}).get("runs", [])):
+        if r["failed"]:
+            failures.append(f"idle15k run {i + 1}: {r['failed']} connections failed")
+    for variant in ("fresh", "warm"):
+        for i, r in enumerate(results.get("moderate", {}).get(variant, {}).get("runs", [])):
+            delivered(f"moderate {variant} run {i + 1}", r)
     return failures
 
 

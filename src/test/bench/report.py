@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """PNG plots and Markdown tables from a bench.py results file: latency percentiles vs load,
-memory vs connections, broadcast completion. Usage: report.py target/bench/results-<profile>.json"""
+memory vs connections, broadcast completion, and issue #17's fastpath table (one row per
+scenario: the median and each run). Usage: report.py target/bench/results-<profile>.json"""
 import json
 import sys
 from pathlib import Path
@@ -75,63 +76,181 @@ def main(path):
     print("[report]", md)
 
 
+def v(x, digits=1):
+    """A number for a table cell; – when the results predate the figure."""
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return f"{x:,}" if isinstance(x, int) else str(x)
+
+
 def tables(r):
     m = r["machine"]
     lines = [f"Profile `{r['profile']}`, started {r['started']}, {r['duration_s']} s. Machine: {m['cpus']} CPUs "
-             f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}.", "",
-             f"Server JVM: `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+             f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}."
+             + (f" Load average at the start: {', '.join(map(str, r['loadavg_start']))}." if "loadavg_start" in r else ""),
+             "", f"Server JVM (issue #7 scenarios): `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+    if m.get("fastpath_server_jvm") and any(k in r for k in FAST_KEYS):
+        lines += [f"Server JVM (fastpath scenarios): `{m['fastpath_server_jvm']}` on {m.get('server_java_version', '?')}.", ""]
+    lines += ["Server CPU figures are the tasksync processes' CPU (user + system, /proc/<pid>/stat) over the "
+              "measured window, per event acknowledged, per frame received by the load clients, or per "
+              "handshake completed in it.", ""]
+    if any(k in r for k in FAST_KEYS):
+        lines += fastpath(r)
     if "idle" in r:
         lines += ["| idle connections | server processes | RSS after GC (MiB) | RSS before GC (MiB) | live heap (MiB) | "
-                  "RSS KiB per connection (after GC / before) | live heap KiB per connection | connect time (s) |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "RSS KiB per connection (after GC / before) | live heap KiB per connection | connect time (s) | "
+                  "server CPU µs per handshake |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for p in r["idle"]["points"]:
             lines.append(f"| {p['connections']:,} | {p['servers']} | {p['rss_mib']} | {p['rss_before_gc_mib']} | "
                          f"{p['live_heap_mib']} | {p['kib_per_connection']} / {p['kib_per_connection_before_gc']} | "
-                         f"{p['heap_kib_per_connection']} | {p['connect_ms'] / 1000:.1f} |")
+                         f"{p['heap_kib_per_connection']} | {p['connect_ms'] / 1000:.1f} | "
+                         f"{v(p.get('server_cpu_us_per_handshake'))} |")
         lines.append("")
     if "personal" in r:
         per = r["personal"]
         lines += [f"Personal fan-out: {per['connections']:,} connections, {per['users']:,} users (1-3 connections each), "
                   f"events per request: {per['bulk']}.", "",
-                  "| target deliveries/s | delivered/s | events/s | events per request | p50 ms | p99 ms | p99.9 ms | max ms | received / expected |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| target deliveries/s | delivered/s | events/s | events per request | p50 ms | p99 ms | p99.9 ms | max ms | "
+                  "received / expected | server CPU µs per event / per delivery |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for s in per["steps"]:
             lines.append(f"| {s['target_deliveries_per_s']:,} | {s['delivered_per_s']:,} | {s['events_per_s']:,} | "
                          f"{s.get('events_per_request', per['bulk'])} | "
                          f"{s['p50_us'] / 1000:.1f} | {s['p99_us'] / 1000:.1f} | {s['p999_us'] / 1000:.1f} | "
-                         f"{s['max_us'] / 1000:.1f} | {s['received']:,} / {s['expected_deliveries']:,} |")
+                         f"{s['max_us'] / 1000:.1f} | {s['received']:,} / {s['expected_deliveries']:,} | "
+                         f"{v(s.get('server_cpu_us_per_event'))} / {v(s.get('server_cpu_us_per_delivery'))} |")
         lines.append("")
     if "broadcast" in r:
         cpu = any("server_cpu_s" in x for run in r["broadcast"]["runs"] for x in run["runs"])
         lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received |"
-                  + (" server / load-tool CPU s per broadcast |" if cpu else ""),
-                  "|---|---|---|---|---|" + ("---|" if cpu else "")]
+                  + (" server / load-tool CPU s per broadcast | server CPU µs per delivery (idle subtracted) |" if cpu else ""),
+                  "|---|---|---|---|---|" + ("---|---|" if cpu else "")]
         for run in r["broadcast"]["runs"]:
             row = (f"| {run['subscribers']:,} | {run['servers']} | {', '.join(str(x['last_ms']) for x in run['runs'])} | "
                    f"{', '.join(str(x['p50_ms']) for x in run['runs'])} | "
                    f"{', '.join(str(x['received']) for x in run['runs'])} |")
             if cpu:
-                row += f" {', '.join(str(x['server_cpu_s']) + ' / ' + str(x['client_cpu_s']) for x in run['runs'])} |"
+                row += (f" {', '.join(str(x['server_cpu_s']) + ' / ' + str(x['client_cpu_s']) for x in run['runs'])} | "
+                        f"{', '.join(v(x.get('server_cpu_us_per_delivery')) for x in run['runs'])} |")
             lines.append(row)
         lines.append("")
     if "ingest" in r:
-        lines += ["| route ingest | events acknowledged SUCCESS | seconds | events/s |", "|---|---|---|---|"]
+        lines += ["| route ingest | events acknowledged SUCCESS | seconds | events/s | server CPU µs per event | "
+                  "publisher cores |", "|---|---|---|---|---|---|"]
         for x in r["ingest"]["runs"]:
             kind = f"bulk, {x['bulk']} per request" if x["bulk"] else "one event per request"
-            lines.append(f"| {kind} | {x['acked']:,} | {x['seconds']} | {x['acked_per_s']:,} |")
+            lines.append(f"| {kind} | {x['acked']:,} | {x['seconds']} | {x['acked_per_s']:,} | "
+                         f"{v(x.get('server_cpu_us_per_event'))} | {v(x.get('publisher_cores'), 2)} |")
         lines.append("")
     if "ingest_dapr" in r:
-        lines += ["| through daprd + Kafka | events | seconds | events/s |", "|---|---|---|---|"]
+        lines += ["| through daprd + Kafka | events | seconds | events/s | CPU µs per event: app (tasksync) / daprd / Kafka |"
+                  " cores: app / daprd / Kafka |", "|---|---|---|---|---|---|"]
         for x in r["ingest_dapr"]["runs"]:
             lines.append(f"| {'bulk subscribe' if x['bulk_subscribe'] else 'per-event subscribe'} | {x['acked']:,} | "
-                         f"{x['seconds']} | {x['acked_per_s']:,} |")
+                         f"{x['seconds']} | {x['acked_per_s']:,} | {v(x.get('app_cpu_us_per_event'))} / "
+                         f"{v(x.get('daprd_cpu_us_per_event'))} / {v(x.get('kafka_cpu_us_per_event'))} | "
+                         f"{v(x.get('app_cores'), 2)} / {v(x.get('daprd_cores'), 2)} / {v(x.get('kafka_cores'), 2)} |")
         lines.append("")
     if "churn" in r:
         c = r["churn"]
-        lines += ["| connect churn | handshakes | failed | handshakes/s | handshake p50 ms | p99 ms |", "|---|---|---|---|---|---|",
+        lines += ["| connect churn | handshakes | failed | handshakes/s | handshake p50 ms | p99 ms | server CPU µs per handshake |",
+                  "|---|---|---|---|---|---|---|",
                   f"| JWT verified, greeting received, closed | {c['handshakes']:,} | {c['failed']} | {c['handshakes_per_s']:,} | "
-                  f"{c['handshake_p50_us'] / 1000:.1f} | {c['handshake_p99_us'] / 1000:.1f} |", ""]
+                  f"{c['handshake_p50_us'] / 1000:.1f} | {c['handshake_p99_us'] / 1000:.1f} | "
+                  f"{v(c.get('server_cpu_us_per_handshake'))} |", ""]
     return "\n".join(lines)
+
+
+FAST_KEYS = ("route", "broadcast15k", "handshake", "idle15k", "moderate")
+
+
+def each(sc, key, digits=1, scale=1.0):
+    """'**median** (run 1, run 2, ...)' for one value of a fastpath scenario."""
+    runs = sc["runs"]
+    vals = [x.get(key) for x in runs]
+    if all(x is None for x in vals):
+        return "–"
+    fmt = lambda x: "–" if x is None else v(x * scale if scale != 1 else x, digits)
+    med = sc["median"].get(key)
+    head = f"**{fmt(med)}**"
+    return head if len(runs) == 1 else f"{head} ({', '.join(fmt(x) for x in vals)})"
+
+
+def fastpath(r):
+    """Issue #17's table: one row per scenario, each cell the median and every run."""
+    rows = []
+    if "moderate" in r:
+        rows += [("moderate (warm)", r["moderate"]["warm"]), ("moderate (fresh JVM)", r["moderate"]["fresh"])]
+    rows = [(k, r[k]) for k in ("route", "broadcast15k", "handshake", "idle15k") if k in r] + rows
+    lines = ["Issue #17 (fastpath): each cell is the **median**, then every run in order.", "",
+             "| scenario | events/s acknowledged | server CPU µs per event | server CPU µs per delivery | "
+             "server CPU µs per handshake | latency (ms) | memory (KiB per connection) | longest GC pause (ms) | "
+             "load tools, all processes (cores) | load avg (1 min) at each run |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, sc in rows:
+        lat, mem, tools = "–", "–", "–"
+        if name == "route":
+            tools = f"publisher {each(sc, 'publisher_cores', 2)}; limit: {', '.join(sorted({x['limit'] for x in sc['runs']}))}"
+            what = f"route: 1 event per request, 2 deliveries each, saturating ({sc.get('connections', 0):,} connections)"
+        elif name == "broadcast15k":
+            lat = f"last subscriber {each(sc, 'last_ms')}; worst of series {each(sc, 'last_ms_max')}; p50 {each(sc, 'p50_ms')}"
+            tools = f"load client {each(sc, 'client_cores', 2)}"
+            what = (f"broadcast to {sc.get('connections', 0):,} subscribers, one process "
+                    f"({sc['runs'][0]['broadcasts']} per run)")
+        elif name == "handshake":
+            lat = f"all {sc['connections']:,} open in {each(sc, 'wall_ms', 2, 0.001)} s"
+            tools = f"load client {each(sc, 'client_cores', 2)}"
+            what = f"handshake: {sc['connections']:,} connections at once, JWT verified"
+        elif name == "idle15k":
+            mem = (f"RSS {each(sc, 'kib_per_connection', 2)} (before GC {each(sc, 'kib_per_connection_before_gc', 2)}); "
+                   f"live heap {each(sc, 'heap_kib_per_connection', 2)}")
+            what = f"idle: {sc['runs'][0]['connections']:,} connections, shipped JVM flags"
+        else:
+            lat = (f"p50 {each(sc, 'p50_ms', 2)}; p99 {each(sc, 'p99_ms', 2)}; p99.9 {each(sc, 'p999_ms', 2)}; "
+                   f"max {each(sc, 'max_ms', 2)}")
+            tools = f"publisher {each(sc, 'publisher_cores', 2)}"
+            what = (f"{name}: {sc['connections']:,} connections, one event per request, {sc['seconds']} s"
+                    + (" from start" if "fresh" in name else ""))
+        if sc["runs"] and "machine_cores" in sc["runs"][0]:
+            tools += f"; whole machine {each(sc, 'machine_cores', 2)}"
+        if name == "handshake":
+            tools += f"; limit: {', '.join(sorted({x['limit'] for x in sc['runs']}))}"
+        rows_cells = [what, each(sc, "acked_per_s", 0), each(sc, "server_cpu_us_per_event"),
+                      each(sc, "server_cpu_us_per_delivery"), each(sc, "server_cpu_us_per_handshake"), lat, mem,
+                      each(sc, "gc_max_pause_ms"), tools, ", ".join(str(x["loadavg"][0]) for x in sc["runs"])]
+        lines.append("| " + " | ".join(rows_cells) + " |")
+    lines.append("")
+    fresh = r.get("moderate", {}).get("fresh")
+    if fresh:
+        lines += ["Fresh JVM under moderate load, per interval (each run): p99 ms / server CPU µs per delivery.", ""]
+        bounds = [iv["until_s"] for iv in fresh["runs"][0]["intervals"]]
+        lines += ["| run | " + " | ".join(f"interval {i + 1} (to ~{b:.0f} s)" for i, b in enumerate(bounds)) + " |",
+                  "|---|" + "---|" * len(bounds)]
+        for i, run in enumerate(fresh["runs"]):
+            lines.append(f"| {i + 1} | " + " | ".join(f"{iv['p99_ms']} / {v(iv['server_cpu_us_per_delivery'])}"
+                                                       for iv in run["intervals"]) + " |")
+        lines.append("")
+    for name, sc in rows:
+        warms = [sc["warmup"]] if "warmup" in sc else [x["warmup"] for x in sc["runs"] if "warmup" in x]
+        for w in warms:
+            lines.append(f"Warm-up of {name}: {len(w['us_per_unit'])} steps in {w['seconds']} s, server CPU µs per unit "
+                         f"{' → '.join(v(x) for x in w['us_per_unit'])}"
+                         + ("" if w["stable"] else " (stopped by the time limit, not yet stable)") + ".")
+    lines.append("")
+    jvms = {}
+    for name, sc in rows:
+        info = sc.get("server")
+        if info:
+            jvms.setdefault((info["java"], info["java_version"], info["flags"], info.get("InitialHeapSize_mib"),
+                             info.get("MaxHeapSize_mib")), []).append(name)
+    for (binary, version, flags, initial, most), names in jvms.items():
+        lines.append(f"Servers of {'; '.join(names)}: `{binary}` ({version}), flags `{flags}`"
+                     + (f"; the JVM's heap here: initial {initial} MiB, max {most} MiB" if most else "") + ".")
+    lines.append("")
+    return lines
 
 
 def save(fig, path):

@@ -42,11 +42,21 @@ import org.HdrHistogram.Recorder;
  * tasksync processes, spread over several 127.0.0.x source addresses, and records the
  * delivery latency of every event (the publisher's {@code sent_us} wall-clock stamp → frame
  * received here) in an HdrHistogram. Driven over stdin by {@code src/test/bench/bench.py}:
- * {@code stats} prints and resets the interval histogram, {@code quit} exits. One JSON object
- * per stdout line.
+ * {@code stats} prints and resets the interval histogram (and adds it to a running total),
+ * {@code total} prints and resets that total (exact percentiles over several intervals),
+ * {@code stamps} (with {@code --stamps true}) prints, per publisher stamp seen since the last
+ * {@code stamps}, how many frames carried it and the slowest of them: one broadcast's deliveries
+ * share one stamp, so that is the time until its last subscriber had it. {@code quit} exits. One
+ * JSON object per stdout line.
+ *
+ * <p>{@code --premint true} mints every token before connecting, so the client's own signing is
+ * not part of the connect time; {@code --gate true} prints {@code gated} and waits for {@code go}
+ * on stdin before connecting, so the orchestrator can take the servers' CPU reading exactly at
+ * the start. {@code ready}, {@code gated} and the churn lines carry the tool's own CPU seconds.
  *
  * <p>Mode {@code churn} instead opens and closes connections for a fixed time and reports
- * completed handshakes (token verified, greeting received) per second.
+ * completed handshakes (token verified, greeting received) per second; it prints
+ * {@code started} when its clock starts.
  */
 public final class LoadClient {
 
@@ -54,6 +64,10 @@ public final class LoadClient {
 
     private final BenchArgs args;
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
+    private final Histogram accumulated = new Histogram(3_600_000_000L, 3);
+    private final boolean trackStamps;
+    private final java.util.concurrent.ConcurrentHashMap<Long, StampStat> stamps = new java.util.concurrent.ConcurrentHashMap<>();
+    private String[] tokens;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong ready = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -70,6 +84,7 @@ public final class LoadClient {
         this.group = new MultiThreadIoEventLoopGroup(args.integer("threads", 2),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.trackStamps = Boolean.parseBoolean(args.string("stamps", "false"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -89,24 +104,49 @@ public final class LoadClient {
     /** Opens the connections, reports, then serves stdin commands until {@code quit}. */
     private void hold() throws Exception {
         int connections = args.integer("connections", 1000);
+        var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        if (Boolean.parseBoolean(args.string("premint", "false"))) {
+            tokens = new String[connections];
+            for (int i = 0; i < connections; i++) {
+                tokens[i] = new Session(i, () -> { }).token();
+            }
+        }
+        if (Boolean.parseBoolean(args.string("gate", "false"))) {
+            Out.awaitGo(in);
+        }
         long started = System.nanoTime();
         openAll(connections);
         long elapsed = System.nanoTime() - started;
+        tokens = null;
         Out.print("ready", "connected", ready.get(), "failed", failed.get(),
                 "elapsed_ms", TimeUnit.NANOSECONDS.toMillis(elapsed),
-                "handshakes_per_s", Math.round(ready.get() / (elapsed / 1e9)));
-        var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                "handshakes_per_s", Math.round(ready.get() / (elapsed / 1e9)), "cpu_s", Out.cpuSeconds());
         Histogram interval = null;
+        long receivedTotal = 0;
         for (String line; (line = in.readLine()) != null; ) {
             switch (line.trim()) {
                 case "stats" -> {
                     interval = latency.getIntervalHistogram(interval);
-                    Out.print("stats", "received", received.getAndSet(0), "count", interval.getTotalCount(),
-                            "p50_us", interval.getValueAtPercentile(50), "p90_us", interval.getValueAtPercentile(90),
-                            "p99_us", interval.getValueAtPercentile(99), "p999_us", interval.getValueAtPercentile(99.9),
-                            "max_us", interval.getMaxValue(), "min_us", interval.getMinValue(),
-                            "open", ready.get() - closedByServer.get(), "closed_by_server", closedByServer.get(),
-                            "close_codes", String.join(",", closeCodes));
+                    accumulated.add(interval);
+                    long got = received.getAndSet(0);
+                    receivedTotal += got;
+                    printStats("stats", interval, got);
+                }
+                case "total" -> {
+                    printStats("total", accumulated, receivedTotal);
+                    accumulated.reset();
+                    receivedTotal = 0;
+                }
+                case "stamps" -> {
+                    var sb = new StringBuilder();
+                    new java.util.TreeMap<>(stamps).forEach((stamp, st) -> {
+                        synchronized (st) {
+                            sb.append(sb.isEmpty() ? "" : ",").append(stamp).append(':').append(st.count)
+                                    .append(':').append(st.maxUs);
+                        }
+                    });
+                    stamps.clear();
+                    Out.print("stamps", "stamps", sb.toString());
                 }
                 case "quit" -> {
                     quitting = true;
@@ -119,6 +159,21 @@ public final class LoadClient {
                 default -> Out.print("error", "unknown_command", line);
             }
         }
+    }
+
+    private void printStats(String event, Histogram h, long got) {
+        Out.print(event, "received", got, "count", h.getTotalCount(),
+                "p50_us", h.getValueAtPercentile(50), "p90_us", h.getValueAtPercentile(90),
+                "p99_us", h.getValueAtPercentile(99), "p999_us", h.getValueAtPercentile(99.9),
+                "max_us", h.getMaxValue(), "min_us", h.getMinValue(),
+                "open", ready.get() - closedByServer.get(), "closed_by_server", closedByServer.get(),
+                "close_codes", String.join(",", closeCodes), "cpu_s", Out.cpuSeconds());
+    }
+
+    /** Frames seen with one publisher stamp, and the slowest of them. */
+    private static final class StampStat {
+        long count;
+        long maxUs;
     }
 
     private void openAll(int connections) throws InterruptedException {
@@ -138,6 +193,7 @@ public final class LoadClient {
         int concurrency = args.integer("concurrency", 64);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("seconds", 10));
         Semaphore inFlight = new Semaphore(concurrency);
+        Out.print("started", "cpu_s", Out.cpuSeconds());
         long started = System.nanoTime();
         for (int i = 0; System.nanoTime() < deadline; i++) {
             if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -150,7 +206,8 @@ public final class LoadClient {
         Histogram h = latency.getIntervalHistogram();
         Out.print("churn", "handshakes", ready.get(), "failed", failed.get(), "seconds", Math.round(seconds * 10) / 10.0,
                 "handshakes_per_s", Math.round(ready.get() / seconds),
-                "handshake_p50_us", h.getValueAtPercentile(50), "handshake_p99_us", h.getValueAtPercentile(99));
+                "handshake_p50_us", h.getValueAtPercentile(50), "handshake_p99_us", h.getValueAtPercentile(99),
+                "cpu_s", Out.cpuSeconds());
     }
 
     private Channel connect(int index, Session session) {
@@ -211,6 +268,10 @@ public final class LoadClient {
 
         /** Users own 1..max connections each: connection i belongs to user userOf(i). */
         String token() {
+            String[] minted = tokens;
+            if (minted != null && index < minted.length && minted[index] != null) {
+                return minted[index];
+            }
             return Jwt.hs256(args.string("secret", null), userId(),
                     args.string("topic", null), args.integer("token-ttl-s", 3600));
         }
@@ -229,8 +290,16 @@ public final class LoadClient {
                 }
                 long sent = sentMicros(buf);
                 if (sent > 0) {
+                    long us = Math.max(0, nowMicros() - sent);
                     received.incrementAndGet();
-                    latency.recordValue(Math.max(0, nowMicros() - sent));
+                    latency.recordValue(us);
+                    if (trackStamps) {
+                        StampStat st = stamps.computeIfAbsent(sent, k -> new StampStat());
+                        synchronized (st) {
+                            st.count++;
+                            st.maxUs = Math.max(st.maxUs, us);
+                        }
+                    }
                 }
             } else if (msg instanceof CloseWebSocketFrame close) {
                 if (!quitting && !churn) {

@@ -21,4 +21,25 @@ final class Out {
         System.out.println(sb.append('}'));
         System.out.flush();
     }
+
+    /**
+     * CPU seconds this process has used so far (all threads), for the orchestrator to tell whether
+     * a load tool was the limit of a run: its CPU over the run's wall time, in cores.
+     */
+    static double cpuSeconds() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long nanos = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        return nanos < 0 ? -1 : Math.round(nanos / 1e6) / 1000.0;
+    }
+
+    /** Blocks until the orchestrator sends {@code go} on stdin (after printing {@code gated}). */
+    static void awaitGo(java.io.BufferedReader in) throws java.io.IOException {
+        print("gated", "cpu_s", cpuSeconds());
+        for (String line; (line = in.readLine()) != null; ) {
+            if ("go".equals(line.trim())) {
+                return;
+            }
+        }
+        throw new java.io.EOFException("stdin closed before go");
+    }
 }

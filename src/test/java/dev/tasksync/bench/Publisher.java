@@ -25,10 +25,17 @@ import reactor.netty.resources.ConnectionProvider;
  *       {@code u<offset>..u<offset+users-1>} (round robin).</li>
  *   <li>{@code --mode max}: as many as {@code --concurrency} requests in flight allow; reports
  *       events/s acknowledged SUCCESS.</li>
- *   <li>{@code --mode broadcast}: one event on {@code --topic}, to every target at once.</li>
+ *   <li>{@code --mode broadcast}: one event on {@code --topic}, to every target at once; with
+ *       {@code --count N --interval-ms M}, N of them, one every M ms (each answered before the next
+ *       is due), each with its own {@code sent_us} stamp.</li>
  *   <li>{@code --mode dapr-fill}: {@code --count} task events into Kafka through daprd's bulk
  *       publish API at {@code --targets} (a daprd HTTP endpoint), {@code --bulk} per call.</li>
  * </ul>
+ *
+ * <p>Before the measured phase it prints {@code started} (with its own CPU seconds so far, as
+ * {@code published} does, so the orchestrator can tell whether the publisher was the limit);
+ * with {@code --gate true} it first prints {@code gated} and waits for {@code go} on stdin, so
+ * the orchestrator can measure the servers' idle CPU just before.
  */
 public final class Publisher {
 
@@ -58,6 +65,12 @@ public final class Publisher {
     public static void main(String[] argv) throws Exception {
         Publisher p = new Publisher(BenchArgs.parse(argv));
         p.warmUp();
+        if (!"dapr-fill".equals(p.args.string("mode", "rate"))) {
+            if (Boolean.parseBoolean(p.args.string("gate", "false"))) {
+                Out.awaitGo(new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)));
+            }
+            Out.print("started", "cpu_s", Out.cpuSeconds());
+        }
         switch (p.args.string("mode", "rate")) {
             case "rate" -> p.rate();
             case "max" -> p.max();
@@ -123,11 +136,20 @@ public final class Publisher {
     }
 
     private void broadcast() throws InterruptedException {
+        int count = Math.max(1, args.integer("count", 1));
+        long interval = TimeUnit.MILLISECONDS.toNanos(args.integer("interval-ms", 300));
         Semaphore inFlight = new Semaphore(targets.size());
         long start = System.nanoTime();
-        inFlight.acquire();
-        send(topicBody(args.string("topic", "bench:all")), inFlight);
-        inFlight.acquire(targets.size());
+        for (int i = 0; i < count; i++) {
+            long wait = start + i * interval - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            inFlight.acquire();
+            send(topicBody(args.string("topic", "bench:all")), inFlight);
+            inFlight.acquire(targets.size()); // every target answered
+            inFlight.release(targets.size());
+        }
         report(System.nanoTime() - start);
     }
 
@@ -157,7 +179,8 @@ public final class Publisher {
     private void report(long nanos, Object... extra) {
         double s = nanos / 1e9;
         Object[] base = {"acked", acked.get(), "rejected", rejected.get(), "errors", errors.get(),
-                "seconds", Math.round(s * 100) / 100.0, "acked_per_s", Math.round(acked.get() / s)};
+                "seconds", Math.round(s * 100) / 100.0, "acked_per_s", Math.round(acked.get() / s),
+                "cpu_s", Out.cpuSeconds()};
         Object[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         Out.print("published", all);
