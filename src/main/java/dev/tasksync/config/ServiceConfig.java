@@ -10,6 +10,8 @@ import dev.tasksync.ingress.DaprRoute;
 import dev.tasksync.ingress.EventDispatcher;
 import dev.tasksync.ops.FanoutTracing;
 import dev.tasksync.ops.TasksyncMetrics;
+import dev.tasksync.ops.Warmup;
+import dev.tasksync.ops.WarmupProperties;
 import dev.tasksync.ws.ClientMessageParser;
 import dev.tasksync.ws.ConnectionDrainer;
 import dev.tasksync.ws.Heartbeat;
@@ -93,6 +95,11 @@ class ServiceConfig {
     @Bean
     DaprRoute daprRoute(DaprIntake intake, DaprProperties dapr) {
         return new DaprRoute(intake, DaprProperties.ROUTE, dapr.appApiToken(), DaprIntake.maxBodyBytes(dapr));
+    }
+
+    @Bean
+    Warmup warmup(WarmupProperties props, AuthProperties auth, DaprProperties dapr, WebSocketProperties ws) {
+        return new Warmup(props, auth, dapr, ws.path());
     }
 
     @Bean

@@ -1,0 +1,207 @@
+package dev.tasksync.ops;
+
+import dev.tasksync.config.AuthProperties;
+import dev.tasksync.config.DaprProperties;
+import dev.tasksync.ingress.DaprApiTokenFilter;
+import io.netty.buffer.Unpooled;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Runs real traffic through this replica's own hot paths, over loopback, before it reports ready.
+ * A freshly started JVM interprets its code, and a rolling deploy hands a new replica thousands of
+ * connections and the whole event stream at once: without this, its first seconds are spent in the
+ * interpreter and the JIT compiler, and latency goes up by orders of magnitude. Spring Boot reports
+ * readiness only after application runners, so Kubernetes routes no clients here before it is done.
+ *
+ * <p>WebSocket handshakes with tokens it mints (HS256 only: with a JWK Set it cannot sign, and skips),
+ * then one-event-per-request deliveries on the Dapr route fanned out to those connections, then
+ * more handshakes; it ends when the JIT compiler has gone quiet or at the timeout. Its users are
+ * named {@code tasksync-warmup-…}; its events count in the metrics like any others.
+ */
+public final class Warmup implements ApplicationRunner, ApplicationListener<WebServerInitializedEvent> {
+
+    private static final Logger log = LoggerFactory.getLogger(Warmup.class);
+
+    private final WarmupProperties props;
+    private final AuthProperties auth;
+    private final DaprProperties dapr;
+    private final String wsPath;
+    private volatile int port = -1;
+    private volatile Result result;
+
+    /** What the last warm-up did; {@code framesReceived}: greetings and deliveries of its first round. */
+    public record Result(int handshakes, int events, long framesReceived, long millis) {
+    }
+
+    public Warmup(WarmupProperties props, AuthProperties auth, DaprProperties dapr, String wsPath) {
+        this.props = props;
+        this.auth = auth;
+        this.dapr = dapr;
+        this.wsPath = wsPath;
+    }
+
+    @Override
+    public void onApplicationEvent(WebServerInitializedEvent event) {
+        if (event.getApplicationContext().getParent() == null || port < 0) {
+            port = event.getWebServer().getPort();
+        }
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (!props.enabled() || port <= 0) {
+            return;
+        }
+        if (!auth.hasSecret()) {
+            log.info("warm-up skipped: tokens come from a JWK Set, so it cannot mint its own");
+            return;
+        }
+        long t0 = System.nanoTime();
+        var pool = ConnectionProvider.builder("tasksync-warmup").maxConnections(16).build();
+        try {
+            String base = "http://127.0.0.1:" + port;
+            // WebSockets each hold their own connection; the deliveries share a small pool.
+            long frames = warm(HttpClient.create(ConnectionProvider.newConnection()).baseUrl(base),
+                    HttpClient.create(pool).baseUrl(base), System.nanoTime() + props.timeout().toNanos());
+            result = new Result(props.connections() * props.handshakeRounds(), props.events(), frames,
+                    (System.nanoTime() - t0) / 1_000_000);
+            log.info("warm-up done: {}", result);
+        } catch (RuntimeException e) {
+            // Never a reason not to start: the replica is merely slower for its first seconds.
+            log.warn("warm-up stopped early ({}); serving anyway", e.toString());
+        } finally {
+            pool.dispose();
+        }
+    }
+
+    /** The last warm-up's outcome, null before one completed. */
+    public Result result() {
+        return result;
+    }
+
+    private long warm(HttpClient ws, HttpClient http, long deadline) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        var received = new AtomicLong();
+        List<Connection> open = List.of();
+        long firstRound = 0;
+        for (int round = 0; round < props.handshakeRounds(); round++) {
+            open.forEach(Connection::dispose);
+            open = connect(ws, run, received, deadline);
+            if (round == 0) {
+                publish(http, run, deadline);
+                long expected = (long) props.connections() + props.events();
+                while (received.get() < expected && System.nanoTime() < deadline) {
+                    sleep(10);
+                }
+                firstRound = received.get();
+            }
+        }
+        open.forEach(Connection::dispose);
+        awaitQuietCompiler(deadline);
+        return firstRound;
+    }
+
+    private List<Connection> connect(HttpClient http, String run, AtomicLong received, long deadline) {
+        var connections = Flux.range(0, props.connections())
+                .flatMap(i -> http.websocket().uri(wsPath + "?token=" + token(user(run, i))).connect()
+                        .doOnNext(c -> c.inbound().receive().subscribe(b -> received.incrementAndGet())), 32)
+                .collectList()
+                .block(remaining(deadline));
+        return connections == null ? List.of() : new ArrayList<>(connections);
+    }
+
+    private void publish(HttpClient http, String run, long deadline) {
+        HttpClient route = http.headers(h -> {
+            h.set("Content-Type", "application/cloudevents+json");
+            if (dapr.hasAppApiToken()) {
+                h.set(DaprApiTokenFilter.HEADER, dapr.appApiToken());
+            }
+        });
+        Flux.range(0, props.events())
+                .flatMap(i -> route.post().uri(DaprProperties.ROUTE)
+                        .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(event(run, i))))
+                        .responseSingle((response, body) -> body.then()), 8)
+                .then()
+                .block(remaining(deadline));
+    }
+
+    private byte[] event(String run, int i) {
+        return ("{\"specversion\":\"1.0\",\"id\":\"tasksync-warmup-" + run + "-" + i
+                + "\",\"source\":\"tasksync-warmup\",\"type\":\"com.dapr.event.sent\",\"datacontenttype\":"
+                + "\"application/json\",\"time\":\"" + Instant.now() + "\",\"data\":{\"event_type\":\"task.updated\","
+                + "\"user_id\":\"" + user(run, i % props.connections()) + "\",\"task\":{\"id\":" + i
+                + ",\"title\":\"warm-up\",\"status\":\"pending\"}}}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String user(String run, int i) {
+        return "tasksync-warmup-" + run + "-" + i;
+    }
+
+    private String token(String userId) {
+        Instant now = Instant.now();
+        var claims = JwtClaimsSet.builder().subject(userId).issuedAt(now).expiresAt(now.plus(Duration.ofMinutes(5)));
+        if (auth.issuer() != null && !auth.issuer().isBlank()) {
+            claims.issuer(auth.issuer());
+        }
+        if (!auth.audiences().isEmpty()) {
+            claims.audience(auth.audiences());
+        }
+        var key = new SecretKeySpec(auth.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        return NimbusJwtEncoder.withSecretKey(key).algorithm(MacAlgorithm.HS256).build()
+                .encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims.build()))
+                .getTokenValue();
+    }
+
+    /** Waits until the JIT compiler has spent no time for 300 ms (its queue drained), or the deadline. */
+    private static void awaitQuietCompiler(long deadline) {
+        var jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long last = jit.getTotalCompilationTime();
+        int quiet = 0;
+        while (quiet < 3 && System.nanoTime() < deadline) {
+            sleep(100);
+            long now = jit.getTotalCompilationTime();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+}
