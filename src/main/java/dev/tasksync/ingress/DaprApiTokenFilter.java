@@ -12,8 +12,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * With an app API token configured, only the Dapr sidecar (which sends it as
- * {@code dapr-api-token}) may call the Dapr callback paths: nobody else can inject events.
- * Compared in constant time.
+ * {@code dapr-api-token}) may call the Dapr callback paths WebFlux serves ({@code /dapr/*},
+ * {@code /actors/*}, {@code /healthz}): nobody else can read or change the subscription. The
+ * delivery route itself is checked the same way by {@link DaprRoute}, ahead of WebFlux; the
+ * route stays listed here in case it is ever served through WebFlux again. Compared in constant time.
  */
 public final class DaprApiTokenFilter implements WebFilter, Ordered {
 
