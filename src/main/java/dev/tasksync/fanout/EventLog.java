@@ -41,8 +41,11 @@ public final class EventLog {
         static final Published DUPLICATE = new Published(true, Delivery.NONE);
     }
 
-    /** {@code replay} holds the event's bytes untimed: replays stay out of the live latency histograms. */
-    private record Entry(long seq, long atMillis, Frame replay) {
+    /**
+     * One event kept for replay: its bytes only (a replay is a new, untimed frame, so it stays out of
+     * the live latency histograms); history is most of the long-lived heap, so entries stay small.
+     */
+    private record Entry(long seq, long atMillis, byte[] bytes) {
     }
 
     /** Where and when an event id was appended. */
@@ -154,7 +157,7 @@ public final class EventLog {
 
     /** The frames this process still holds for {@code userId}, oldest first (dev-mode state view). */
     public java.util.List<byte[]> userHistory(String userId) {
-        return locked(userKey(userId), s -> s.entries.stream().map(e -> e.replay.bytes()).toList());
+        return locked(userKey(userId), s -> s.entries.stream().map(Entry::bytes).toList());
     }
 
     /** Drops expired events and empty streams; called periodically. */
@@ -186,7 +189,7 @@ public final class EventLog {
     private static void replay(Stream s, Recipient r, long after, long upTo) {
         for (Entry e : s.entries) {
             if (e.seq > after && e.seq <= upTo) {
-                r.offer(e.replay);
+                r.offer(Frame.untimed(e.bytes));
             }
         }
     }
@@ -206,7 +209,7 @@ public final class EventLog {
                 ids.decrementAndGet();
             }
         }
-        s.entries.addLast(new Entry(next, now, frame.timed() ? Frame.untimed(frame.bytes()) : frame));
+        s.entries.addLast(new Entry(next, now, frame.bytes()));
         while (s.entries.size() > perStream) {
             s.evictedUpTo = s.entries.removeFirst().seq;
         }

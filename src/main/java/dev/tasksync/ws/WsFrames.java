@@ -8,9 +8,11 @@ import java.nio.ByteBuffer;
 /**
  * Complete WebSocket frames (RFC 6455 §5.2) as shared buffers. Server frames are unmasked, so a
  * frame is the same bytes for every recipient: it is built once per event and each connection
- * writes a duplicate of it (its own indexes, the same memory). The memory is a JDK direct buffer
- * freed by the garbage collector once no frame (history included) refers to it, so no reference
- * counting crosses connections; each write passes a retained duplicate that the channel releases.
+ * writes a duplicate of it (its own indexes, the same memory). The memory is an ordinary heap
+ * array, freed by the garbage collector, so no reference counting crosses connections. A JDK
+ * direct buffer per event was tried first: its allocation (malloc, a synchronized cleaner list)
+ * cost more per event than the transport's copy into its pooled socket buffer costs per write,
+ * and its cleaners lengthened young collections.
  */
 final class WsFrames {
 
@@ -30,7 +32,7 @@ final class WsFrames {
     private static ByteBuf frame(int finAndOpcode, byte[] payload) {
         int n = payload.length;
         int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-        ByteBuffer b = ByteBuffer.allocateDirect(header + n);
+        ByteBuffer b = ByteBuffer.allocate(header + n);
         b.put((byte) finAndOpcode);
         if (n < 126) {
             b.put((byte) n);
@@ -39,8 +41,8 @@ final class WsFrames {
         } else {
             b.put((byte) 127).putLong(n);
         }
-        b.put(payload).flip();
-        // Unpooled.wrappedBuffer over a JDK buffer never frees it itself: the JDK's cleaner does.
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(b));
+        b.put(payload);
+        // Shared by every connection: releasing a write's duplicate must not free it.
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(b.array()));
     }
 }
