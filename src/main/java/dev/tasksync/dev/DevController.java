@@ -1,27 +1,20 @@
 package dev.tasksync.dev;
 
+import dev.tasksync.auth.TokenMinter;
 import dev.tasksync.config.AuthProperties;
 import dev.tasksync.config.DaprProperties;
 import dev.tasksync.config.DevProperties;
 import dev.tasksync.fanout.EventLog;
 import dev.tasksync.ingress.DaprReply;
 import dev.tasksync.ingress.DaprIntake;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.spec.SecretKeySpec;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
-import org.springframework.security.oauth2.jwt.JwsHeader;
-import org.springframework.security.oauth2.jwt.JwtClaimsSet;
-import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
-import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -45,6 +38,7 @@ public class DevController {
     private final Clock clock;
     private final EventLog events;
     private final WebClient daprClient;
+    private final TokenMinter minter;
 
     public DevController(AuthProperties auth, DaprProperties dapr, DevProperties dev, DaprIntake ingress,
             Clock clock, EventLog events) {
@@ -54,6 +48,7 @@ public class DevController {
         this.ingress = ingress;
         this.clock = clock;
         this.events = events;
+        this.minter = auth.hasSecret() ? new TokenMinter(auth) : null;
         this.daprClient = dev.daprHttpEndpoint() == null || dev.daprHttpEndpoint().isBlank() ? null
                 : WebClient.builder().baseUrl(dev.daprHttpEndpoint()).build();
     }
@@ -63,30 +58,12 @@ public class DevController {
     public ResponseEntity<Map<String, String>> token(@RequestParam("user_id") String userId,
             @RequestParam(name = "topics", defaultValue = "") String topics,
             @RequestParam(name = "admin", defaultValue = "false") boolean admin) {
-        if (!auth.hasSecret() || userId.isBlank()) {
+        if (minter == null || userId.isBlank()) {
             return ResponseEntity.status(HttpStatus.BAD_REQUEST)
                     .body(Map.of("error", "dev tokens need an HS256 secret and a user_id"));
         }
-        Instant now = clock.instant();
-        JwtClaimsSet.Builder claims = JwtClaimsSet.builder().subject(userId).issuedAt(now)
-                .expiresAt(now.plus(dev.tokenTtl()));
         List<String> grants = Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
-        if (!grants.isEmpty()) {
-            claims.claim(auth.topicsClaim(), grants);
-        }
-        if (admin) {
-            claims.claim(auth.rolesClaim(), List.of(auth.adminRole()));
-        }
-        if (auth.issuer() != null && !auth.issuer().isBlank()) {
-            claims.issuer(auth.issuer());
-        }
-        if (!auth.audiences().isEmpty()) {
-            claims.audience(auth.audiences());
-        }
-        var key = new SecretKeySpec(auth.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-        var encoder = NimbusJwtEncoder.withSecretKey(key).algorithm(MacAlgorithm.HS256).build();
-        String token = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(),
-                claims.build())).getTokenValue();
+        String token = minter.mint(userId, clock.instant(), dev.tokenTtl(), grants, admin);
         return ResponseEntity.ok(Map.of("token", token, "user_id", userId));
     }
 

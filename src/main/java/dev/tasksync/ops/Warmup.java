@@ -1,5 +1,6 @@
 package dev.tasksync.ops;
 
+import dev.tasksync.auth.TokenMinter;
 import dev.tasksync.config.AuthProperties;
 import dev.tasksync.config.DaprProperties;
 import dev.tasksync.ingress.DaprApiTokenFilter;
@@ -12,18 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
-import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
-import org.springframework.security.oauth2.jwt.JwsHeader;
-import org.springframework.security.oauth2.jwt.JwtClaimsSet;
-import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
-import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -45,6 +40,7 @@ import reactor.netty.resources.ConnectionProvider;
 public final class Warmup implements ApplicationRunner, ApplicationListener<WebServerInitializedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
+    private static final Duration TOKEN_TTL = Duration.ofMinutes(5);
 
     private final WarmupProperties props;
     private final AuthProperties auth;
@@ -81,11 +77,12 @@ public final class Warmup implements ApplicationRunner, ApplicationListener<WebS
             return;
         }
         long t0 = System.nanoTime();
+        var minter = new TokenMinter(auth);
         var pool = ConnectionProvider.builder("tasksync-warmup").maxConnections(16).build();
         try {
             String base = "http://127.0.0.1:" + port;
             // WebSockets each hold their own connection; the deliveries share a small pool.
-            long frames = warm(HttpClient.create(ConnectionProvider.newConnection()).baseUrl(base),
+            long frames = warm(minter, HttpClient.create(ConnectionProvider.newConnection()).baseUrl(base),
                     HttpClient.create(pool).baseUrl(base), System.nanoTime() + props.timeout().toNanos());
             result = new Result(props.connections() * props.handshakeRounds(), props.events(), frames,
                     (System.nanoTime() - t0) / 1_000_000);
@@ -103,14 +100,14 @@ public final class Warmup implements ApplicationRunner, ApplicationListener<WebS
         return result;
     }
 
-    private long warm(HttpClient ws, HttpClient http, long deadline) {
+    private long warm(TokenMinter minter, HttpClient ws, HttpClient http, long deadline) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         var received = new AtomicLong();
         List<Connection> open = List.of();
         long firstRound = 0;
         for (int round = 0; round < props.handshakeRounds(); round++) {
             open.forEach(Connection::dispose);
-            open = connect(ws, run, received, deadline);
+            open = connect(minter, ws, run, received, deadline);
             if (round == 0) {
                 publish(http, run, deadline);
                 long expected = (long) props.connections() + props.events();
@@ -125,9 +122,10 @@ public final class Warmup implements ApplicationRunner, ApplicationListener<WebS
         return firstRound;
     }
 
-    private List<Connection> connect(HttpClient http, String run, AtomicLong received, long deadline) {
+    private List<Connection> connect(TokenMinter minter, HttpClient http, String run, AtomicLong received,
+            long deadline) {
         var connections = Flux.range(0, props.connections())
-                .flatMap(i -> http.websocket().uri(wsPath + "?token=" + token(user(run, i))).connect()
+                .flatMap(i -> http.websocket().uri(wsPath + "?token=" + minter.mint(user(run, i), Instant.now(), TOKEN_TTL, List.of(), false)).connect()
                         .doOnNext(c -> c.inbound().receive().subscribe(b -> received.incrementAndGet())), 32)
                 .collectList()
                 .block(remaining(deadline));
@@ -159,21 +157,6 @@ public final class Warmup implements ApplicationRunner, ApplicationListener<WebS
 
     private static String user(String run, int i) {
         return "tasksync-warmup-" + run + "-" + i;
-    }
-
-    private String token(String userId) {
-        Instant now = Instant.now();
-        var claims = JwtClaimsSet.builder().subject(userId).issuedAt(now).expiresAt(now.plus(Duration.ofMinutes(5)));
-        if (auth.issuer() != null && !auth.issuer().isBlank()) {
-            claims.issuer(auth.issuer());
-        }
-        if (!auth.audiences().isEmpty()) {
-            claims.audience(auth.audiences());
-        }
-        var key = new SecretKeySpec(auth.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-        return NimbusJwtEncoder.withSecretKey(key).algorithm(MacAlgorithm.HS256).build()
-                .encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims.build()))
-                .getTokenValue();
     }
 
     /** Waits until the JIT compiler has spent no time for 300 ms (its queue drained), or the deadline. */

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -125,9 +126,8 @@ public final class SyncWebSocketHandler {
         if (admission.refusal() != null) {
             return close(out, admission.refusal());
         }
-        Channel[] channel = new Channel[1];
-        in.withConnection(connection -> channel[0] = connection.channel());
-        return serve(in, out, channel[0], admission.principal(), admission.params().since());
+        // Reactor Netty's server-side WebSocket operations are the connection itself.
+        return serve(in, out, ((Connection) in).channel(), admission.principal(), admission.params().since());
     }
 
     private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Channel channel, UserPrincipal principal,
