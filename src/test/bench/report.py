@@ -126,7 +126,8 @@ def tables(r):
     if "broadcast" in r:
         cpu = any("server_cpu_s" in x for run in r["broadcast"]["runs"] for x in run["runs"])
         lines += ["| subscribers | server processes | last subscriber (ms), each run | p50 (ms), each run | received |"
-                  + (" server / load-tool CPU s per broadcast | server CPU µs per delivery (idle subtracted) |" if cpu else ""),
+                  + (" server / load-tool CPU s per broadcast | server CPU µs per delivery, idle subtracted (idle included) |"
+                     if cpu else ""),
                   "|---|---|---|---|---|" + ("---|---|" if cpu else "")]
         for run in r["broadcast"]["runs"]:
             row = (f"| {run['subscribers']:,} | {run['servers']} | {', '.join(str(x['last_ms']) for x in run['runs'])} | "
@@ -134,7 +135,7 @@ def tables(r):
                    f"{', '.join(str(x['received']) for x in run['runs'])} |")
             if cpu:
                 row += (f" {', '.join(str(x['server_cpu_s']) + ' / ' + str(x['client_cpu_s']) for x in run['runs'])} | "
-                        f"{', '.join(v(x.get('server_cpu_us_per_delivery')) for x in run['runs'])} |")
+                        f"{', '.join(v(x.get('server_cpu_us_per_delivery')) + ' (' + v(x.get('server_cpu_us_per_delivery_idle_included')) + ')' for x in run['runs'])} |")
             lines.append(row)
         lines.append("")
     if "ingest" in r:
