@@ -42,6 +42,9 @@ public final class Warmup implements ApplicationRunner, ApplicationListener<WebS
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
     private static final Duration TOKEN_TTL = Duration.ofMinutes(5);
 
+    private static final int BULK_ENTRIES = 100;
+    private static final String TRACE_ID = "7461736b73796e632d7761726d2d7570";
+
     private final WarmupProperties props;
     private final AuthProperties auth;
     private final DaprProperties dapr;
@@ -135,24 +138,47 @@ public final class Warmup implements ApplicationRunner, ApplicationListener<WebS
     private void publish(HttpClient http, String run, long deadline) {
         HttpClient route = http.headers(h -> {
             h.set("Content-Type", "application/cloudevents+json");
+            h.set("traceparent", "00-" + TRACE_ID + "-0000000000000001-00");
             if (dapr.hasAppApiToken()) {
                 h.set(DaprApiTokenFilter.HEADER, dapr.appApiToken());
             }
         });
-        Flux.range(0, props.events())
-                .flatMap(i -> route.post().uri(DaprProperties.ROUTE)
-                        .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(event(run, i))))
+        // As daprd will deliver: bulk envelopes when bulk subscribe is on, else one event per request.
+        int batch = dapr.bulkSubscribe() ? BULK_ENTRIES : 1;
+        Flux.range(0, (props.events() + batch - 1) / batch)
+                .flatMap(b -> route.post().uri(DaprProperties.ROUTE)
+                        .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(
+                                batch == 1 ? event(run, b) : bulk(run, b * batch, Math.min(props.events(), (b + 1) * batch)))))
                         .responseSingle((response, body) -> body.then()), 8)
                 .then()
                 .block(remaining(deadline));
     }
 
+    /** A bulk envelope of events {@code from} (inclusive) to {@code to}, shaped like daprd's. */
+    private byte[] bulk(String run, int from, int to) {
+        var out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(("{\"entries\":[").getBytes(StandardCharsets.UTF_8));
+        for (int i = from; i < to; i++) {
+            out.writeBytes(((i > from ? "," : "") + "{\"contentType\":\"application/cloudevents+json\",\"entryId\":\""
+                    + run + "-" + i + "\",\"event\":").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(event(run, i));
+            out.writeBytes("}".getBytes(StandardCharsets.UTF_8));
+        }
+        out.writeBytes(("],\"id\":\"" + run + "-" + from + "\",\"pubsubname\":\"" + dapr.pubsubName() + "\",\"topic\":\""
+                + dapr.topic() + "\",\"type\":\"com.dapr.event.sent\"}").getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    /** Shaped like daprd's own deliveries (its envelope fields, in its order), so the JIT profiles what it will serve. */
     private byte[] event(String run, int i) {
-        return ("{\"specversion\":\"1.0\",\"id\":\"tasksync-warmup-" + run + "-" + i
-                + "\",\"source\":\"tasksync-warmup\",\"type\":\"com.dapr.event.sent\",\"datacontenttype\":"
-                + "\"application/json\",\"time\":\"" + Instant.now() + "\",\"data\":{\"event_type\":\"task.updated\","
-                + "\"user_id\":\"" + user(run, i % props.connections()) + "\",\"task\":{\"id\":" + i
-                + ",\"title\":\"warm-up\",\"status\":\"pending\"}}}").getBytes(StandardCharsets.UTF_8);
+        String trace = "00-" + TRACE_ID + "-" + Long.toHexString(0x1000000000000000L | i) + "-00";
+        return ("{\"data\":{\"event_type\":\"task.updated\",\"user_id\":\"" + user(run, i % props.connections())
+                + "\",\"task\":{\"id\":" + i + ",\"title\":\"warm-up\",\"status\":\"pending\"}},"
+                + "\"datacontenttype\":\"application/json\",\"id\":\"tasksync-warmup-" + run + "-" + i
+                + "\",\"pubsubname\":\"" + dapr.pubsubName() + "\",\"source\":\"tasksync-warmup\",\"specversion\":\"1.0\","
+                + "\"time\":\"" + Instant.now() + "\",\"topic\":\"" + dapr.topic() + "\",\"traceid\":\"" + trace
+                + "\",\"traceparent\":\"" + trace + "\",\"tracestate\":\"\",\"type\":\"com.dapr.event.sent\"}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static String user(String run, int i) {
