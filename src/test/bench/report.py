@@ -148,12 +148,16 @@ def tables(r):
         lines.append("")
     if "ingest_dapr" in r:
         lines += ["| through daprd + Kafka | events | seconds | events/s | CPU µs per event: app (tasksync) / daprd / Kafka |"
-                  " cores: app / daprd / Kafka |", "|---|---|---|---|---|---|"]
+                  " cores: app / daprd / Kafka | second half of the drain: events/s, µs per event app / daprd |",
+                  "|---|---|---|---|---|---|---|"]
         for x in r["ingest_dapr"]["runs"]:
+            h = x.get("second_half")
+            half = (f"{h['acked_per_s']:,}, {v(h.get('app_cpu_us_per_event'))} / {v(h.get('daprd_cpu_us_per_event'))}"
+                    if h else "–")
             lines.append(f"| {'bulk subscribe' if x['bulk_subscribe'] else 'per-event subscribe'} | {x['acked']:,} | "
                          f"{x['seconds']} | {x['acked_per_s']:,} | {v(x.get('app_cpu_us_per_event'))} / "
                          f"{v(x.get('daprd_cpu_us_per_event'))} / {v(x.get('kafka_cpu_us_per_event'))} | "
-                         f"{v(x.get('app_cores'), 2)} / {v(x.get('daprd_cores'), 2)} / {v(x.get('kafka_cores'), 2)} |")
+                         f"{v(x.get('app_cores'), 2)} / {v(x.get('daprd_cores'), 2)} / {v(x.get('kafka_cores'), 2)} | {half} |")
         lines.append("")
     if "churn" in r:
         c = r["churn"]
