@@ -3,8 +3,13 @@ package dev.tasksync.fanout;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,15 +105,38 @@ public final class EventLog {
      * {@code before} runs first, with the outcome, so the greeting precedes the replay.
      */
     public Join join(Recipient r, String sinceId, Consumer<Join> before) {
-        return locked(userKey(r.userId()), s -> {
+        return join(r, sinceId, List.of(), before);
+    }
+
+    /**
+     * Registers {@code r} for its user's events and subscribes it to {@code topics}, as one step:
+     * every stream's lock is held together, so an event of any of them is either in the replay
+     * or delivered live, and the replay comes in log order across the streams. A single resume
+     * point (the id of the last event the client saw, whichever stream it came from) therefore
+     * never skips an event of another stream. The gap is covered only if every stream still
+     * holds it; when it is not, nothing is replayed (the client resyncs).
+     */
+    public Join join(Recipient r, String sinceId, Collection<String> topics, Consumer<Join> before) {
+        // One global order (sorted keys) for taking several locks: no two joins can deadlock,
+        // and a publication only ever holds one. A set: a topic named twice is one stream.
+        var sorted = new TreeSet<String>();
+        sorted.add(userKey(r.userId()));
+        for (String topic : topics) {
+            sorted.add(topicKey(topic));
+        }
+        List<String> keys = List.copyOf(sorted);
+        return lockedAll(keys, 0, new ArrayList<>(keys.size()), streams -> {
             Long since = positionOf(sinceId);
-            boolean resumed = since != null && s.evictedUpTo <= since;
+            boolean resumed = since != null && streams.stream().allMatch(s -> s.evictedUpTo <= since);
             Join join = new Join(resumed, resumed ? since : null, seq.get());
             before.accept(join);
             if (resumed) {
-                replay(s, r, since, Long.MAX_VALUE);
+                replayMerged(streams, r, since);
             }
             hub.add(r);
+            for (String topic : topics) {
+                hub.subscribe(r, topic);
+            }
             return join;
         });
     }
@@ -194,6 +222,26 @@ public final class EventLog {
         }
     }
 
+    /** The events after {@code after} of all {@code streams}, in log order. */
+    private static void replayMerged(List<Stream> streams, Recipient r, long after) {
+        if (streams.size() == 1) {
+            replay(streams.get(0), r, after, Long.MAX_VALUE);
+            return;
+        }
+        List<Entry> missed = new ArrayList<>();
+        for (Stream s : streams) {
+            for (Entry e : s.entries) {
+                if (e.seq > after) {
+                    missed.add(e);
+                }
+            }
+        }
+        missed.sort(Comparator.comparingLong(Entry::seq));
+        for (Entry e : missed) {
+            r.offer(Frame.untimed(e.bytes));
+        }
+    }
+
     /** Appends under the stream lock; false if the id was already recorded (a redelivery). */
     private boolean record(Stream s, String eventId, Frame frame) {
         long next = seq.incrementAndGet();
@@ -234,6 +282,21 @@ public final class EventLog {
                 }
             }
         }
+    }
+
+    /** Runs {@code action} holding the locks of {@code keys} from {@code i} on, taken in that order. */
+    private <T> T lockedAll(List<String> keys, int i, List<Stream> held, Function<List<Stream>, T> action) {
+        if (i == keys.size()) {
+            return action.apply(held);
+        }
+        return locked(keys.get(i), s -> {
+            held.add(s);
+            try {
+                return lockedAll(keys, i + 1, held, action);
+            } finally {
+                held.remove(held.size() - 1);
+            }
+        });
     }
 
     private static String userKey(String userId) {

@@ -2,6 +2,7 @@ package dev.tasksync.ws;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * What the client told us when it opened the socket.
@@ -9,8 +10,10 @@ import java.nio.charset.StandardCharsets;
  * @param token {@code ?token=} (browsers) or {@code Authorization: Bearer} (other clients)
  * @param userId {@code ?user_id=}, sent by the service guide's client; must match the token
  * @param since {@code ?since=}, the id of the last event the client saw: resume after it
+ * @param topics {@code ?topics=a,b}, topics to subscribe to as the connection joins (empty when absent);
+ *     their streams join, and resume from {@code since}, together with the user's
  */
-record HandshakeParams(String token, String userId, String since) {
+record HandshakeParams(String token, String userId, String since, List<String> topics) {
 
     private static final String BEARER = "Bearer ";
 
@@ -23,7 +26,27 @@ record HandshakeParams(String token, String userId, String since) {
                 && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             token = authorization.substring(BEARER.length()).trim();
         }
-        return new HandshakeParams(token, query(query, "user_id"), query(query, "since"));
+        return new HandshakeParams(token, query(query, "user_id"), query(query, "since"), topics(query(query, "topics")));
+    }
+
+    /** A comma-separated list, empty items skipped, first occurrence of each kept (in order). */
+    static List<String> topics(String list) {
+        if (list == null) {
+            return List.of();
+        }
+        var topics = new java.util.LinkedHashSet<String>();
+        int start = 0;
+        while (start <= list.length()) {
+            int end = list.indexOf(',', start);
+            if (end < 0) {
+                end = list.length();
+            }
+            if (end > start) {
+                topics.add(list.substring(start, end));
+            }
+            start = end + 1;
+        }
+        return List.copyOf(topics);
     }
 
     /** First value of a query parameter in a raw query string, decoded; null when absent or empty. */
@@ -60,6 +83,6 @@ record HandshakeParams(String token, String userId, String since) {
 
     @Override
     public String toString() {
-        return "HandshakeParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + ", since=" + since + "]";
+        return "HandshakeParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + ", since=" + since + ", topics=" + topics + "]";
     }
 }

@@ -33,7 +33,8 @@ public final class ServerMessages {
      * Greeting sent first on every connection (both seed dialects read it). {@code resumed} is
      * present when the client asked to resume: true means the missed events follow.
      */
-    public byte[] connected(String userId, String connectionId, Instant now, Boolean resumed) {
+    public byte[] connected(String userId, String connectionId, Instant now, Boolean resumed,
+            java.util.Collection<String> topics) {
         return write(g -> {
             g.writeStringProperty("type", "connected");
             g.writeStringProperty("message", "WebSocket connected successfully");
@@ -42,6 +43,14 @@ public final class ServerMessages {
             g.writeStringProperty("timestamp", now.toString());
             if (resumed != null) {
                 g.writeBooleanProperty("resumed", resumed);
+            }
+            if (topics != null) {
+                // The topics named at connect that were joined (refused ones get an error each).
+                g.writeArrayPropertyStart("topics");
+                for (String topic : topics) {
+                    g.writeString(topic);
+                }
+                g.writeEndArray();
             }
         });
     }

@@ -96,43 +96,56 @@ final class SessionProtocol {
     }
 
     private void subscribe(WsConnection c, String topic, String since) {
-        if (topic == null) {
-            c.offer(messages.error("Topic is required for subscribe action"));
-        } else if (!validTopic(topic)) {
-            rejectTopic(c);
-        } else if (!TopicPolicy.maySubscribe(c.principal(), topic)) {
-            metrics.clientError("forbidden_topic");
-            c.offer(messages.error("Forbidden", "topic", topic));
-        } else if (!c.topics().contains(topic) && c.topics().size() >= limits.maxSubscriptions()) {
-            metrics.clientError("too_many_subscriptions");
-            c.offer(messages.error("Too many subscriptions", "topic", topic, "limit",
-                    String.valueOf(limits.maxSubscriptions())));
-        } else {
-            // Confirm first, so the client can tell replayed events from the confirmation.
-            c.offer(messages.subscription("subscribed", topic));
-            Long from = since != null ? log.positionOf(since) : c.resumeFrom();
-            boolean covered = log.subscribe(c, topic, from);
-            if (!covered || (since != null && from == null)) {
-                c.offer(ServerMessages.RESYNC_REQUIRED);
-            }
+        byte[] refusal = refusal(c.principal(), topic, c.topics());
+        if (refusal != null) {
+            c.offer(refusal);
+            return;
         }
+        // Confirm first, so the client can tell replayed events from the confirmation.
+        c.offer(messages.subscription("subscribed", topic));
+        Long from = since != null ? log.positionOf(since) : c.resumeFrom();
+        boolean covered = log.subscribe(c, topic, from);
+        if (!covered || (since != null && from == null)) {
+            c.offer(ServerMessages.RESYNC_REQUIRED);
+        }
+    }
+
+    /**
+     * Why {@code principal} may not subscribe to {@code topic} while holding {@code held}: the
+     * error reply (counted), or null when it may. Shared by {@code subscribe} messages and topics
+     * named at connect.
+     */
+    byte[] refusal(dev.tasksync.auth.UserPrincipal principal, String topic, java.util.Set<String> held) {
+        if (topic == null) {
+            return messages.error("Topic is required for subscribe action");
+        } else if (!validTopic(topic)) {
+            return invalidTopic();
+        } else if (!TopicPolicy.maySubscribe(principal, topic)) {
+            metrics.clientError("forbidden_topic");
+            return messages.error("Forbidden", "topic", topic);
+        } else if (!held.contains(topic) && held.size() >= limits.maxSubscriptions()) {
+            metrics.clientError("too_many_subscriptions");
+            return messages.error("Too many subscriptions", "topic", topic, "limit",
+                    String.valueOf(limits.maxSubscriptions()));
+        }
+        return null;
     }
 
     private void unsubscribe(WsConnection c, String topic) {
         if (topic == null) {
             c.offer(messages.error("Topic is required for unsubscribe action"));
         } else if (!validTopic(topic)) {
-            rejectTopic(c);
+            c.offer(invalidTopic());
         } else {
             hub.unsubscribe(c, topic);
             c.offer(messages.subscription("unsubscribed", topic));
         }
     }
 
-    private void rejectTopic(WsConnection c) {
+    private byte[] invalidTopic() {
         metrics.clientError("invalid_topic");
-        c.offer(messages.error("Invalid topic", "details",
-                "topic must be 1-" + limits.maxTopicLength() + " printable characters"));
+        return messages.error("Invalid topic", "details",
+                "topic must be 1-" + limits.maxTopicLength() + " printable characters");
     }
 
     private boolean validTopic(String topic) {

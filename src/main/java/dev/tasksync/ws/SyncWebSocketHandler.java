@@ -121,28 +121,64 @@ public final class SyncWebSocketHandler {
                 });
     }
 
-    /** Runs one upgraded session to its end. */
-    Mono<Void> handle(Admission admission, WebsocketInbound in, WebsocketOutbound out) {
+    /**
+     * Before the upgrade response is sent: an admitted client's connection joins its user stream
+     * and the topics it named, and gets its greeting and any replay queued, so that no event
+     * published from now on can miss it (frames wait in the connection until the upgrade is done).
+     * Null for a refused client. {@link #closed} undoes it if the upgrade never happens.
+     */
+    WsConnection open(Admission admission, Channel channel) {
         if (admission.refusal() != null) {
-            return close(out, admission.refusal());
+            return null;
         }
-        // Reactor Netty's server-side WebSocket operations are the connection itself.
-        return serve(in, out, ((Connection) in).channel(), admission.principal(), admission.params().since());
-    }
-
-    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Channel channel, UserPrincipal principal,
-            String since) {
+        UserPrincipal principal = admission.principal();
+        String since = admission.params().since();
         var c = new WsConnection(idPrefix + sequence.incrementAndGet(), principal, channel, limits.outboundQueue(),
                 limits.maxPendingBytes().toBytes(), connectionEvents);
-        // Greeting, then the replay of missed events, then live ones: the log orders all three.
-        var join = events.join(c, since, j -> {
-            c.offer(messages.connected(principal.userId(), c.id(), clock.instant(), since == null ? null : j.resumed()));
+        var topics = new java.util.LinkedHashSet<String>();
+        var refusals = new java.util.ArrayList<byte[]>();
+        for (String topic : admission.params().topics()) {
+            byte[] refusal = protocol.refusal(principal, topic, topics);
+            if (refusal == null) {
+                topics.add(topic);
+            } else {
+                refusals.add(refusal);
+            }
+        }
+        // Greeting, then the replay of missed events (all streams, in log order), then live ones:
+        // the log orders all three. Refused topics are answered right after the greeting.
+        var join = events.join(c, since, topics, j -> {
+            c.offer(messages.connected(principal.userId(), c.id(), clock.instant(), since == null ? null : j.resumed(),
+                    admission.params().topics().isEmpty() ? null : topics));
+            refusals.forEach(c::offer);
             if (since != null && !j.resumed()) {
                 c.offer(ServerMessages.RESYNC_REQUIRED);
             }
         });
         c.joined(join.seq(), join.since());
+        channel.closeFuture().addListener(f -> closed(c));
+        return c;
+    }
 
+    /** The connection's socket or session ended (also when the upgrade never completed). Idempotent. */
+    void closed(WsConnection c) {
+        if (c != null) {
+            c.complete();
+            hub.remove(c);
+        }
+    }
+
+    /** Runs one upgraded session to its end. */
+    Mono<Void> handle(Admission admission, WsConnection c, WebsocketInbound in, WebsocketOutbound out) {
+        if (admission.refusal() != null) {
+            return close(out, admission.refusal());
+        }
+        c.upgraded();
+        return serve(in, out, c);
+    }
+
+    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, WsConnection c) {
+        Channel channel = ((Connection) in).channel();
         // Frames are read out of their buffers at once (Netty releases them after onNext); only
         // token refresh is asynchronous, and concatMap keeps replies in message order. No
         // prefetch: clients send little, and a prefetch queue would cost every idle connection.

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import org.reactivestreams.Publisher;
 import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -42,13 +43,18 @@ public final class WebSocketRoute implements NettyRouteProvider {
         }
         var params = HandshakeParams.from(request.uri(), headers.get(HttpHeaderNames.AUTHORIZATION));
         return handler.admit(params, headers.get(HttpHeaderNames.ORIGIN), request.remoteAddress())
-                .flatMap(admission -> response.sendWebsocket((in, out) -> {
-                    // Upgraded: the request's and response's header maps would otherwise live as long
-                    // as the socket (about 1 KB each connection, the token among them).
-                    headers.clear();
-                    response.responseHeaders().clear();
-                    return handler.handle(admission, in, out);
-                }, spec));
+                .flatMap(admission -> {
+                    // Joined before the 101 goes out: an event published as the client sees the socket
+                    // open is already queued for it. Reactor Netty's request is the connection itself.
+                    WsConnection c = handler.open(admission, ((Connection) request).channel());
+                    return response.sendWebsocket((in, out) -> {
+                        // Upgraded: the request's and response's header maps would otherwise live as long
+                        // as the socket (about 1 KB each connection, the token among them).
+                        headers.clear();
+                        response.responseHeaders().clear();
+                        return handler.handle(admission, c, in, out);
+                    }, spec).doOnError(e -> handler.closed(c)); // a failed upgrade; a closed socket is seen by open()
+                });
     }
 
     private static Mono<Void> badRequest(HttpServerResponse response, String message) {

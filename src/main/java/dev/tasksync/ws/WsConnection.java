@@ -50,6 +50,9 @@ final class WsConnection implements Recipient {
     private volatile boolean closed;
     // Event loop only: the close frame has been sent, nothing may follow it.
     private boolean closeSent;
+    // Event loop only: frames offered before the upgrade completed (the connection joins its streams
+    // before the 101 response goes out, so nothing published meanwhile is missed); null once upgraded.
+    private java.util.ArrayDeque<Frame> beforeUpgrade = new java.util.ArrayDeque<>(4);
     private volatile CloseStatus closeRequested;
     // Set once at join: where live delivery began, and the client's resume point (if honoured).
     private volatile long joinedSeq;
@@ -164,9 +167,13 @@ final class WsConnection implements Recipient {
         return !closed;
     }
 
-    /** Writes {@code frame} to the channel; on the event loop. */
+    /** Writes {@code frame} to the channel (before the upgrade: holds it until then); on the event loop. */
     @Override
     public void write(Frame frame) {
+        if (beforeUpgrade != null) {
+            hold(frame);
+            return;
+        }
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
         if (closeSent || pending == null || !channel.isActive()) {
             events.dropped();
@@ -180,6 +187,35 @@ final class WsConnection implements Recipient {
         ByteBuf buf = frame == PING ? WsFrames.PING.duplicate() : frame.wire(WsFrames.TEXT).duplicate();
         channel.writeAndFlush(buf, channel.voidPromise());
         events.written(frame);
+    }
+
+    private void hold(Frame frame) {
+        if (closed && closeRequested != null) {
+            events.dropped(); // closing before it opened: only the close frame will follow
+        } else if (beforeUpgrade.size() >= maxQueuedFrames) {
+            events.dropped();
+            close(CloseCodes.SLOW_CONSUMER);
+        } else {
+            beforeUpgrade.add(frame);
+        }
+    }
+
+    /**
+     * The upgrade completed (the 101 response is written): the frames held until now go out, in
+     * order, before any offered later. Runs on the event loop (as a task when called off it).
+     */
+    void upgraded() {
+        if (!channel.eventLoop().inEventLoop()) {
+            loop.execute(this::upgraded);
+            return;
+        }
+        var held = beforeUpgrade;
+        beforeUpgrade = null;
+        if (held != null) {
+            for (Frame frame : held) {
+                write(frame);
+            }
+        }
     }
 
     @Override
