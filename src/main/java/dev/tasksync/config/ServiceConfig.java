@@ -17,6 +17,7 @@ import dev.tasksync.ws.ConnectionDrainer;
 import dev.tasksync.ws.Heartbeat;
 import dev.tasksync.ws.ServerMessages;
 import dev.tasksync.ws.SyncWebSocketHandler;
+import dev.tasksync.ws.CompressionProperties;
 import dev.tasksync.ws.WebSocketRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
@@ -109,9 +110,10 @@ class ServiceConfig {
 
     @Bean
     SyncWebSocketHandler syncWebSocketHandler(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages,
-            JsonMapper json, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties ws, Clock clock) {
+            JsonMapper json, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties ws,
+            CompressionProperties compression, Clock clock) {
         return new SyncWebSocketHandler(verifier, hub, log, messages, new ClientMessageParser(json), metrics, drainer,
-                ws, clock);
+                ws, compression, clock);
     }
 
     @Bean

@@ -18,18 +18,32 @@ public final class Frame {
      * buffer). Each encoding is one slot of every frame; there are few, fixed at start-up.
      */
     public static final class Wire<T> {
-        private static final java.util.concurrent.atomic.AtomicInteger SLOTS = new java.util.concurrent.atomic.AtomicInteger();
+        private static final java.util.Map<String, Integer> SLOTS = new java.util.HashMap<>();
         static final int MAX = 4;
 
         private final int slot;
         private final Function<byte[], T> encoder;
 
-        public Wire(Function<byte[], T> encoder) {
-            this.slot = SLOTS.getAndIncrement();
-            if (slot >= MAX) {
-                throw new IllegalStateException("at most " + MAX + " wire encodings");
-            }
+        /**
+         * An encoding named {@code name}. Encodings of one name share a slot: a transport built
+         * once per application context (with its settings) takes the same slot each time, and a
+         * frame never crosses contexts.
+         */
+        public Wire(String name, Function<byte[], T> encoder) {
+            this.slot = slotOf(name);
             this.encoder = encoder;
+        }
+
+        private static synchronized int slotOf(String name) {
+            Integer slot = SLOTS.get(name);
+            if (slot == null) {
+                if (SLOTS.size() >= MAX) {
+                    throw new IllegalStateException("at most " + MAX + " wire encodings");
+                }
+                slot = SLOTS.size();
+                SLOTS.put(name, slot);
+            }
+            return slot;
         }
     }
 

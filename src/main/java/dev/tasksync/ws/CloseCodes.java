@@ -21,6 +21,12 @@ public final class CloseCodes {
     public static final CloseStatus RATE_LIMITED = new CloseStatus(4029, "Rate limit exceeded");
     /** The connection's outbound queue overflowed: it did not read fast enough. */
     public static final CloseStatus SLOW_CONSUMER = new CloseStatus(4008, "Slow consumer");
+    /** A compressed message inflated beyond the frame size limit (a decompression bomb, or just too big). */
+    public static final CloseStatus MESSAGE_TOO_BIG = new CloseStatus(1009, "Message too big");
+    /** A compressed message that is not valid deflate data. */
+    public static final CloseStatus INVALID_PAYLOAD = new CloseStatus(1007, "Invalid compressed payload");
+    /** A frame with RSV1 set although permessage-deflate was not negotiated. */
+    public static final CloseStatus PROTOCOL_ERROR = new CloseStatus(1002, "Protocol error");
     /** Server shutting down; reconnect (to another replica). */
     public static final CloseStatus GOING_AWAY = new CloseStatus(1001, "Going away");
 

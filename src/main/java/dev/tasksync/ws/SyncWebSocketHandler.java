@@ -53,6 +53,8 @@ public final class SyncWebSocketHandler {
     private final TasksyncMetrics metrics;
     private final ConnectionDrainer drainer;
     private final WebSocketProperties limits;
+    // Null when compression is off: no offer is accepted.
+    private final PerMessageDeflate deflate;
     private final Clock clock;
     private final WsConnection.Events connectionEvents;
     // Connection ids: a per-process random prefix keeps them unique across replicas and restarts.
@@ -61,7 +63,7 @@ public final class SyncWebSocketHandler {
 
     public SyncWebSocketHandler(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages,
             ClientMessageParser parser, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties limits,
-            Clock clock) {
+            CompressionProperties compression, Clock clock) {
         this.verifier = verifier;
         this.hub = hub;
         this.events = log;
@@ -70,6 +72,7 @@ public final class SyncWebSocketHandler {
         this.metrics = metrics;
         this.drainer = drainer;
         this.limits = limits;
+        this.deflate = compression.enabled() ? new PerMessageDeflate(compression) : null;
         this.clock = clock;
         this.connectionEvents = new WsConnection.Events() {
             @Override
@@ -121,20 +124,25 @@ public final class SyncWebSocketHandler {
                 });
     }
 
+    /** Whether to accept a client's {@code Sec-WebSocket-Extensions} offer (the route answers with {@link PerMessageDeflate#RESPONSE}). */
+    boolean acceptsDeflate(String extensions) {
+        return deflate != null && PerMessageDeflate.offered(extensions);
+    }
+
     /**
      * Before the upgrade response is sent: an admitted client's connection joins its user stream
      * and the topics it named, and gets its greeting and any replay queued, so that no event
      * published from now on can miss it (frames wait in the connection until the upgrade is done).
      * Null for a refused client. {@link #closed} undoes it if the upgrade never happens.
      */
-    WsConnection open(Admission admission, Channel channel) {
+    WsConnection open(Admission admission, Channel channel, boolean deflated) {
         if (admission.refusal() != null) {
             return null;
         }
         UserPrincipal principal = admission.principal();
         String since = admission.params().since();
         var c = new WsConnection(idPrefix + sequence.incrementAndGet(), principal, channel, limits.outboundQueue(),
-                limits.maxPendingBytes().toBytes(), connectionEvents);
+                limits.maxPendingBytes().toBytes(), deflated ? deflate : null, connectionEvents);
         var topics = new java.util.LinkedHashSet<String>();
         var refusals = new java.util.ArrayList<byte[]>();
         for (String topic : admission.params().topics()) {
@@ -183,7 +191,7 @@ public final class SyncWebSocketHandler {
         // token refresh is asynchronous, and concatMap keeps replies in message order. No
         // prefetch: clients send little, and a prefetch queue would cost every idle connection.
         Mono<Void> inbound = in.aggregateFrames((int) limits.maxFrameSize().toBytes()).receiveFrames()
-                .map(f -> Inbound.read(c, f))
+                .map(f -> Inbound.read(c, f, (int) limits.maxFrameSize().toBytes()))
                 .concatMap(message -> handleInbound(c, message), 0)
                 .then()
                 .doFinally(signal -> c.complete());
@@ -213,16 +221,41 @@ public final class SyncWebSocketHandler {
     private record Inbound(Kind kind, String text, long atNanos) {
         enum Kind { TEXT, BINARY, PONG, OTHER }
 
-        static Inbound read(WsConnection c, WebSocketFrame f) {
+        static Inbound read(WsConnection c, WebSocketFrame f, int maxMessageBytes) {
             long now = System.nanoTime();
             c.seen(now);
             if (f instanceof TextWebSocketFrame t) {
-                return new Inbound(Kind.TEXT, t.content().toString(StandardCharsets.UTF_8), now);
+                if ((f.rsv() & RSV1) == 0) {
+                    return new Inbound(Kind.TEXT, t.content().toString(StandardCharsets.UTF_8), now);
+                }
+                return inflated(c, t, maxMessageBytes, now);
+            }
+            if ((f.rsv() & RSV1) != 0 && c.deflate() == null) {
+                c.close(CloseCodes.PROTOCOL_ERROR);
+                return new Inbound(Kind.OTHER, null, now);
             }
             return new Inbound(f instanceof BinaryWebSocketFrame ? Kind.BINARY
                     : f instanceof PongWebSocketFrame ? Kind.PONG : Kind.OTHER, null, now);
         }
+
+        /** A compressed text message: inflated within the frame size limit, or the connection is closed. */
+        private static Inbound inflated(WsConnection c, TextWebSocketFrame t, int maxMessageBytes, long now) {
+            if (c.deflate() == null) {
+                c.close(CloseCodes.PROTOCOL_ERROR); // RSV1 without the extension negotiated
+                return new Inbound(Kind.OTHER, null, now);
+            }
+            try {
+                return new Inbound(Kind.TEXT, c.deflate().inflate(t.content(), maxMessageBytes), now);
+            } catch (PerMessageDeflate.TooBig e) {
+                c.close(CloseCodes.MESSAGE_TOO_BIG);
+            } catch (java.util.zip.DataFormatException e) {
+                c.close(CloseCodes.INVALID_PAYLOAD);
+            }
+            return new Inbound(Kind.OTHER, null, now);
+        }
     }
+
+    private static final int RSV1 = 0x4;
 
     private Mono<Void> handleInbound(WsConnection c, Inbound in) {
         // PING is answered by Reactor Netty; PONG frames only prove liveness (recorded in read()).

@@ -46,7 +46,14 @@ public final class WebSocketRoute implements NettyRouteProvider {
                 .flatMap(admission -> {
                     // Joined before the 101 goes out: an event published as the client sees the socket
                     // open is already queued for it. Reactor Netty's request is the connection itself.
-                    WsConnection c = handler.open(admission, ((Connection) request).channel());
+                    // permessage-deflate: answered in the 101's headers (Reactor Netty's decoder
+                    // accepts RSV1 frames; our connection inflates and compresses, no per-socket zlib).
+                    boolean deflated = admission.refusal() == null
+                            && handler.acceptsDeflate(headers.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS));
+                    if (deflated) {
+                        response.header(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, PerMessageDeflate.RESPONSE);
+                    }
+                    WsConnection c = handler.open(admission, ((Connection) request).channel(), deflated);
                     return response.sendWebsocket((in, out) -> {
                         // Upgraded: the request's and response's header maps would otherwise live as long
                         // as the socket (about 1 KB each connection, the token among them).

@@ -45,6 +45,8 @@ final class WsConnection implements Recipient {
     private final int maxQueuedFrames;
     private final long maxQueuedBytes;
     private final Events events;
+    // Non-null when the client negotiated permessage-deflate: events go out compressed (shared frames).
+    private final PerMessageDeflate deflate;
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final Sinks.One<CloseStatus> closeSignal = Sinks.one();
     private volatile boolean closed;
@@ -66,7 +68,8 @@ final class WsConnection implements Recipient {
     private long refilledNanos;
 
     WsConnection(String id, UserPrincipal principal, Channel channel, int maxQueuedFrames, long maxQueuedBytes,
-            Events events) {
+            PerMessageDeflate deflate, Events events) {
+        this.deflate = deflate;
         this.id = id;
         this.principal = principal;
         this.channel = channel;
@@ -184,7 +187,8 @@ final class WsConnection implements Recipient {
             close(CloseCodes.SLOW_CONSUMER);
             return;
         }
-        ByteBuf buf = frame == PING ? WsFrames.PING.duplicate() : frame.wire(WsFrames.TEXT).duplicate();
+        ByteBuf buf = frame == PING ? WsFrames.PING.duplicate()
+                : (deflate != null ? deflate.frame(frame) : frame.wire(WsFrames.TEXT)).duplicate();
         channel.writeAndFlush(buf, channel.voidPromise());
         events.written(frame);
     }
@@ -271,6 +275,11 @@ final class WsConnection implements Recipient {
     /** Position to replay topic subscriptions from, when this connection resumed; else null. */
     Long resumeFrom() {
         return resumeFrom;
+    }
+
+    /** The connection's permessage-deflate, or null when it did not negotiate it. */
+    PerMessageDeflate deflate() {
+        return deflate;
     }
 
     boolean isClosed() {

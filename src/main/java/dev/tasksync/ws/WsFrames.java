@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
 final class WsFrames {
 
     /** A frame's WebSocket text frame: what every WebSocket recipient writes. */
-    static final Frame.Wire<ByteBuf> TEXT = new Frame.Wire<>(WsFrames::text);
+    static final Frame.Wire<ByteBuf> TEXT = new Frame.Wire<>("ws-text", WsFrames::text);
 
     /** Server ping with a constant payload (pongs only prove liveness). */
     static final ByteBuf PING = frame(0x89, "tasksync".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -26,11 +26,19 @@ final class WsFrames {
     }
 
     static ByteBuf text(byte[] payload) {
-        return frame(0x81, payload);
+        return frame(0x81, payload, payload.length);
+    }
+
+    /** A text frame whose payload is the first {@code length} bytes of {@code deflated} (RSV1: permessage-deflate). */
+    static ByteBuf compressedText(byte[] deflated, int length) {
+        return frame(0xC1, deflated, length);
     }
 
     private static ByteBuf frame(int finAndOpcode, byte[] payload) {
-        int n = payload.length;
+        return frame(finAndOpcode, payload, payload.length);
+    }
+
+    private static ByteBuf frame(int finAndOpcode, byte[] payload, int n) {
         int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
         ByteBuffer b = ByteBuffer.allocate(header + n);
         b.put((byte) finAndOpcode);
@@ -41,7 +49,7 @@ final class WsFrames {
         } else {
             b.put((byte) 127).putLong(n);
         }
-        b.put(payload);
+        b.put(payload, 0, n);
         // Shared by every connection: releasing a write's duplicate must not free it.
         return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(b.array()));
     }
