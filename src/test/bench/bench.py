@@ -936,13 +936,23 @@ def broadcast15k(profile):
     15k deliveries in a few seconds the idle share is about 1% of the total, and subtracting it
     removes even that. Series of `bc_warmup` broadcasts warm the JVM first, until their CPU per
     delivery stops falling (warm_until_stable)."""
-    n, count, interval, settle = (profile[k] for k in ("bc_subscribers", "bc_count", "bc_interval_ms", "bc_settle_s"))
-    server = fastpath_server(profile, "broadcast15k")
-    opened = open_clients([server], n, "bc15k", topic="bench:all", extra=["--stamps", "true"])
+    return broadcast_runs(profile, profile["bc_subscribers"], "broadcast15k", "bc15k")
+
+
+def broadcast_runs(profile, n, scenario, name, client_extra=(), publisher_extra=(), before_open=None, opened_hook=None):
+    """broadcast15k's measurement for `n` subscribers; the extras go to the load clients and the
+    publisher (e.g. --deflate, --pad); `opened_hook(server, opened)` runs once the clients are open."""
+    count, interval, settle = (profile[k] for k in ("bc_count", "bc_interval_ms", "bc_settle_s"))
+    server = fastpath_server(profile, scenario)
+    if before_open:
+        before_open(server)
+    opened = open_clients([server], n, name, topic="bench:all", extra=["--stamps", "true", *client_extra])
+    hooked = opened_hook(server, opened) if opened_hook else {}
 
     def series(broadcasts, name, idle_window):
         p = Tool("Publisher", ["--targets", server.url, "--mode", "broadcast", "--topic", "bench:all",
-                               "--count", broadcasts, "--interval-ms", interval, "--gate", "true"], name)
+                               "--count", broadcasts, "--interval-ms", interval, "--gate", "true",
+                               *publisher_extra], name)
         p.read("gated", timeout=120)
         stats(opened.procs)
         stamps(opened.procs)
@@ -968,15 +978,41 @@ def broadcast15k(profile):
                 "last_ms_each": [round(x, 1) for x in lasts],
                 **server.gc(mark), "loadavg": load}
 
-    warm = warm_until_stable(lambda: series(profile["bc_warmup"], "bc15k-warmup", False)[
-        "server_cpu_us_per_delivery"], profile, "broadcast15k")
+    warm = warm_until_stable(lambda: series(profile["bc_warmup"], f"{name}-warmup", False)[
+        "server_cpu_us_per_delivery"], profile, scenario)
     runs = []
     for i in range(profile["repeats"]):
-        runs.append(series(count, f"bc15k-{i}", True))
-        log("broadcast15k", {k: v for k, v in runs[-1].items() if k != "last_ms_each"})
+        runs.append(series(count, f"{name}-{i}", True))
+        log(scenario, {k: v for k, v in runs[-1].items() if k != "last_ms_each"})
     stop_all(opened.procs)
     release(server)
-    return with_median(runs, server, connections=opened.connected, failed=opened.failed, warmup=warm)
+    return with_median(runs, server, connections=opened.connected, failed=opened.failed, warmup=warm, **hooked)
+
+
+def compression(profile):
+    """Issue #12, permessage-deflate: broadcasts of an event padded to about `cmp_pad` bytes to
+    `cmp_subscribers` (10,000) subscribers of one server, by clients that offer permessage-deflate
+    and by clients that do not (each variant on its own server), with the live heap per connection
+    either way (jmap -histo:live just before and after the connections open)."""
+    out = {}
+    for deflate in (False, True):
+        key = "deflate" if deflate else "plain"
+        baseline = {}
+
+        def per_connection(server, opened):
+            after = server.live_heap()
+            return {"live_heap_per_connection_kib": round((after - baseline["heap"]) / 1024 / max(1, opened.connected), 2)}
+
+        out[key] = broadcast_runs(profile, profile["cmp_subscribers"], f"compression-{key}", f"cmp-{key}",
+                                  client_extra=["--deflate", str(deflate).lower()],
+                                  publisher_extra=["--pad", profile["cmp_pad"]],
+                                  before_open=lambda server: baseline.update(heap=server.live_heap()),
+                                  opened_hook=per_connection)
+    return out
+    return out
+
+
+_COMPRESSION_BASELINE_HOOK = None
 
 
 def handshake(profile):
@@ -1141,7 +1177,7 @@ FASTPATH_FULL = {"repeats": 3, "server_jvm": None, "reuse_server": False, "warm_
                  "handshake_connections": 15_000, "handshake_concurrency": 256, "handshake_warmup_s": 5,
                  "idle15k_connections": 15_000,
                  "moderate_users": 1000, "moderate_rate": 2000, "moderate_seconds": 15, "moderate_warmup_s": 10,
-                 "moderate_fresh_s": 30, "moderate_interval_s": 5}
+                 "moderate_fresh_s": 30, "moderate_interval_s": 5, "cmp_subscribers": 10_000, "cmp_pad": 2048}
 FASTPATH_SHORT = {**FASTPATH_FULL, "repeats": 1, "reuse_server": True, "warm_max_s": 0,
                   "route_users": 250, "route_warmup_s": 1, "route_seconds": 2,
                   "bc_subscribers": 1000, "bc_count": 3, "bc_interval_ms": 200, "bc_settle_s": 0.5, "bc_warmup": 1,
@@ -1161,10 +1197,12 @@ PROFILES = {
              "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15,
              "dapr_events": 100_000, "dapr_timeout_s": 300},
     "fastpath": {"scenarios": FASTPATH, **FASTPATH_FULL},
+    # Issue #12's compression rows: `bench.py --profile transports`.
+    "transports": {"scenarios": ["compression"], **FASTPATH_FULL},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
              "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
-             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k}
+             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression}
 
 
 def machine(profile):

@@ -66,6 +66,8 @@ public final class LoadClient {
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
     private final Histogram accumulated = new Histogram(3_600_000_000L, 3);
     private final boolean trackStamps;
+    // --deflate true: offer permessage-deflate (the client's zlib state is the load tool's cost).
+    private final boolean deflate;
     private final java.util.concurrent.ConcurrentHashMap<Long, StampStat> stamps = new java.util.concurrent.ConcurrentHashMap<>();
     private String[] tokens;
     private final AtomicLong received = new AtomicLong();
@@ -85,6 +87,7 @@ public final class LoadClient {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.trackStamps = Boolean.parseBoolean(args.string("stamps", "false"));
+        this.deflate = Boolean.parseBoolean(args.string("deflate", "false"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -228,8 +231,14 @@ public final class LoadClient {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
-                                new WebSocketClientProtocolHandler(config), session);
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536));
+                        if (deflate) {
+                            // Offers permessage-deflate and accepts the server's no-context-takeover answer.
+                            ch.pipeline().addLast(new io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler(
+                                    new io.netty.handler.codec.http.websocketx.extensions.compression
+                                            .PerMessageDeflateClientExtensionHandshaker(6, false, 15, true, false)));
+                        }
+                        ch.pipeline().addLast(new WebSocketClientProtocolHandler(config), session);
                     }
                 });
         session.connectStarted = System.nanoTime();

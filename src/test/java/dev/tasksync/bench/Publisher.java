@@ -238,8 +238,9 @@ public final class Publisher {
     }
 
     private byte[] topicBody(String topic) {
+        // --pad N: about N bytes of task-like text in the payload (the compression rows).
         String data = "{\"topic\":\"" + topic + "\",\"event\":\"bench.broadcast\",\"data\":{\"sent_us\":"
-                + LoadClient.nowMicros() + "}}";
+                + LoadClient.nowMicros() + padding() + "}}";
         return cloudEvent(data).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -250,6 +251,19 @@ public final class Publisher {
         return "{\"event_type\":\"task.updated\",\"user_id\":\"u" + user + "\",\"task\":{\"id\":\"t" + n
                 + "\",\"title\":\"Benchmark task " + n + "\",\"status\":\"in_progress\",\"sent_us\":"
                 + LoadClient.nowMicros() + "}}";
+    }
+
+    private String padding() {
+        int n = args.integer("pad", 0);
+        if (n <= 0) {
+            return "";
+        }
+        var sb = new StringBuilder(",\"items\":[");
+        for (int i = 0; sb.length() < n; i++) {
+            sb.append(i > 0 ? "," : "").append("{\"id\":\"t").append(i).append("\",\"title\":\"Review the quarterly plan, item ")
+                    .append(i).append("\",\"status\":\"").append(i % 3 == 0 ? "done" : "in_progress").append("\"}");
+        }
+        return sb.append(']').toString();
     }
 
     private String cloudEvent(String data) {
