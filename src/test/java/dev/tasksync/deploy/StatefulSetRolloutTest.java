@@ -121,12 +121,15 @@ class StatefulSetRolloutTest {
                 long ready = System.nanoTime();
                 try (WsClient early = WsClient.connectAs(apps.get(ordinal).port(), user)) {
                     sidecars.get(ordinal).restart().awaitHealthy(READY);
-                    String delivered = nextTaskId(early);
+                    // At-least-once: an event the pod had delivered but not yet committed may come again first.
+                    List<String> before = new ArrayList<>();
+                    for (String id = nextTaskId(early); !id.equals(gap); id = nextTaskId(early)) {
+                        before.add(id);
+                    }
                     readyToDelivered.add(Duration.ofNanos(System.nanoTime() - ready).toMillis());
-                    assertThat(delivered)
-                            .as(podName(ordinal) + " resumes its group from the committed offset: the event published while it "
-                                    + "was away reaches a client that connected as soon as the app was ready")
-                            .isEqualTo(gap);
+                    assertThat(before).as(podName(ordinal) + " resumes its group from the committed offset: the event "
+                            + "published while it was away reaches a client that connected as soon as the app was ready "
+                            + "(redelivered before it: " + before + ")").allMatch(id -> id.startsWith("gap-"));
                 }
             }
             assertThat(groups().keySet()).as("consumer groups after rolling " + podName(ordinal)).isEqualTo(expected);
