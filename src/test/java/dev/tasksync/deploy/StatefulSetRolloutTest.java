@@ -73,7 +73,8 @@ class StatefulSetRolloutTest {
         components = standaloneComponents(overlay, kafka.bootstrapServers());
         backend = Daprd.builder("task-backend").resourcesPath(components).podName("backend-0").start();
         for (int ordinal = 0; ordinal < REPLICAS; ordinal++) {
-            TasksyncInstance app = TasksyncInstance.start(Tokens.SECRET);
+            // Pods are processes: stopping one replica must not take the other's event loops with it.
+            TasksyncInstance app = TasksyncInstance.startAsOwnProcessWould(Tokens.SECRET);
             apps.add(app);
             sidecars.add(sidecar(ordinal, app).start().awaitHealthy(READY));
         }
