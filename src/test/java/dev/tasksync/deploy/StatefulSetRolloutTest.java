@@ -47,6 +47,16 @@ import tools.jackson.databind.node.ObjectNode;
  * each with a live member: no orphaned group. And an event published while a replica was away must
  * reach a client of the restarted replica (its group resumes from the committed offset), within the
  * StatefulSet's minReadySeconds of the app becoming ready.
+ *
+ * <p>What it catches (each seen once by breaking it on purpose): restarting a replica under a new
+ * name, as a Deployment's replacement pod gets, leaves the old group behind ("consumer groups after
+ * rolling tasksync-1" lists tasksync-tasksync-1 and tasksync-tasksync-1-5d8f7, with
+ * initialOffset oldest), and with the shipped initialOffset newest the new group also never
+ * delivers the event published while the pod was away (no message within 60 s).
+ *
+ * <p>The replicas run in this JVM on event loops of their own ({@link TasksyncInstance#startAsOwnProcessWould}):
+ * with Reactor Netty's shared loops, stopping one replica would stop the other's server too.
+ * Timings here are loopback timings on one machine, not a cluster's.
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
