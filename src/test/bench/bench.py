@@ -850,12 +850,16 @@ def podsize(profile):
         time.sleep(0.2)
     nmt = nmt_committed_kib(server.proc.pid)
     heap = nmt.get("Java Heap", 0)
+    # G1's own account: "garbage-first heap total 281600K, used 150213K" (used includes garbage not yet collected).
+    heap_info = re.search(r"total (\d+)K, used (\d+)K", jcmd(server.proc.pid, "GC.heap_info"))
     row = {"events": n, "acked": successes(server) - base, "seconds": round(time.time() - t0, 1),
            "connections": opened.connected, "tasksync_rss_peak_mib": round(peak_app / 1024, 1),
            "tasksync_rss_idle_mib": round(rss_idle / 1024, 1), "daprd_rss_peak_mib": round(peak_daprd / 1024, 1),
            "daprd_rss_end_mib": round(rss_kib(side.proc.pid) / 1024, 1),
            "nmt_committed_mib": {k: round(v / 1024, 1) for k, v in nmt.items()},
            "tasksync_non_heap_committed_mib": round((nmt.get("Total", 0) - heap) / 1024, 1),
+           "tasksync_rss_minus_heap_mib": round((peak_app - heap) / 1024, 1),
+           "tasksync_heap_used_mib": round(int(heap_info.group(2)) / 1024, 1) if heap_info else None,
            "fill": fill, "loadavg": loadavg()}
     log("podsize", row)
     runs.append(row)

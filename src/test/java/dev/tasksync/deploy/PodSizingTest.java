@@ -106,7 +106,7 @@ class PodSizingTest {
         Container app = r.app();
         double limit = mib(app.getResources().getLimits().get("memory"));
         double rssPeak = mib(measured, "tasksync RSS peak");
-        double nonHeap = mib(measured, "tasksync committed outside the Java heap");
+        double nonHeap = mib(measured, "tasksync RSS outside the Java heap");
         int heapShare = flag(javaToolOptions(r), "MaxRAMPercentage");
         assertThat(limit).as(r + ": tasksync memory limit (MiB) vs " + HEADROOM + " x the measured RSS peak " + rssPeak)
                 .isGreaterThanOrEqualTo(HEADROOM * rssPeak).isLessThanOrEqualTo(AT_MOST * rssPeak);
