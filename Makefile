@@ -7,7 +7,7 @@ PORT ?= 8005
 DAPR_HTTP_PORT ?= 3500
 USER_ID ?= alice
 
-.PHONY: run run-service test build image publish token audit clean bench bench-full bench-fastpath
+.PHONY: run run-service test build image publish token audit clean bench bench-full bench-fastpath bench-podsize
 
 ## run: the whole local stack (Kafka, daprd, tasksync on :8005, dev mode)
 run: build
@@ -73,3 +73,9 @@ bench-full:
 bench-fastpath:
 	src/test/bench/setup.sh
 	$(BENCH_PY) src/test/bench/bench.py --profile fastpath
+
+## bench-podsize: what k8s/'s requests and limits are set from (issue #16): RSS of tasksync (the StatefulSet's JVM flags and
+## memory limit) and daprd with 10k connections held while daprd drains 20k events; target/bench/results-podsize.{json,md}
+bench-podsize:
+	src/test/bench/setup.sh
+	$(BENCH_PY) src/test/bench/bench.py --profile short --only podsize --tag podsize

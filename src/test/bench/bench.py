@@ -803,6 +803,89 @@ def ingest_dapr(profile):
     return {"fill": fill, "runs": runs}
 
 
+def k8s_pod_jvm():
+    """The tasksync container's JAVA_TOOL_OPTIONS and memory limit in k8s/base/statefulset.yaml (the
+    pod the podsize scenario stands in for), read without a YAML library."""
+    text = (ROOT / "k8s" / "base" / "statefulset.yaml").read_text()
+    m = re.search(r"- name: JAVA_TOOL_OPTIONS\s*\n\s*value: >-\n((?:\s{16}\S.*\n)+)", text)
+    limit = re.search(r"limits:\s*\n\s*memory: (\d+)(Mi|Gi)", text)
+    if not m or not limit:
+        raise SystemExit("k8s/base/statefulset.yaml: JAVA_TOOL_OPTIONS or the memory limit not found")
+    mib = int(limit.group(1)) * (1024 if limit.group(2) == "Gi" else 1)
+    return m.group(1).split(), mib
+
+
+def jcmd(pid, *command):
+    return subprocess.run([jdk_tool("jcmd"), str(pid), *command], capture_output=True, text=True, timeout=60).stdout
+
+
+def nmt_committed_kib(pid):
+    """Native Memory Tracking summary: committed KiB per category (Java Heap, Class, Thread, Code, GC, ...)."""
+    out = jcmd(pid, "VM.native_memory", "summary")
+    cats = {}
+    for m in re.finditer(r"-\s+(\w[\w ]*?) \(reserved=\d+KB, committed=(\d+)KB", out):
+        cats[m.group(1).strip()] = int(m.group(2))
+    total = re.search(r"Total: reserved=\d+KB, committed=(\d+)KB", out)
+    if total:
+        cats["Total"] = int(total.group(1))
+    return cats
+
+
+def podsize(profile):
+    """Pod sizing (issue #16): the peak RSS of daprd and of tasksync, the latter with the JVM flags of
+    k8s/base/statefulset.yaml and its memory limit stood in for by -XX:MaxRAM (no cgroup here), while
+    `podsize_connections` idle WebSockets (the HPA's per-pod target) are held and daprd drains
+    `podsize_events` task events from Kafka into the app for those users, one event per delivery (the
+    manifests' mode). /proc is sampled every 0.2 s; at the end of the drain the JVM's Native Memory
+    Tracking summary splits what is heap and what is not."""
+    n = profile["podsize_events"]
+    flags, limit_mib = k8s_pod_jvm()
+    jvm = [*flags, f"-XX:MaxRAM={limit_mib}m", "-XX:NativeMemoryTracking=summary"]
+    cp = f"{ROOT}/target/test-classes:{ROOT}/target/classes:" + (OUT / "classpath.txt").read_text().strip()
+    kafka = Background("kafka", [java(), "-Xmx1g", "-cp", cp, "dev.tasksync.e2e.support.KafkaBrokerMain", "0"])
+    bootstrap = kafka.wait_log("KAFKA_READY").split("KAFKA_READY ", 1)[1].split()[0]
+    backend = daprd("task-backend", "podsize-backend", bootstrap)
+    users = profile["podsize_connections"]
+    runs = []
+    server = Server("podsize", jvm=jvm)
+    server.wait_ready()
+    opened = open_clients([server], users, "podsize-load")
+    rss_idle = server.rss()
+    # One event per delivery: the manifests' mode (tasksync.dapr.bulk-subscribe is off by default).
+    fill = Tool("Publisher", ["--mode", "dapr-fill", "--targets", backend.url, "--count", n, "--bulk", 500,
+                              "--users", users], "podsize-fill").wait("published", timeout=600)
+    base = successes(server)
+    side = daprd("tasksync", "podsize-0", bootstrap, server.port)
+    peak_app = peak_daprd = 0
+    t0 = time.time()
+    deadline = t0 + profile["dapr_timeout_s"]
+    while time.time() < deadline:
+        peak_app = max(peak_app, server.rss())
+        peak_daprd = max(peak_daprd, rss_kib(side.proc.pid))
+        if successes(server) - base >= n:
+            break
+        time.sleep(0.2)
+    nmt = nmt_committed_kib(server.proc.pid)
+    heap = nmt.get("Java Heap", 0)
+    # G1's own account: "garbage-first heap total 281600K, used 150213K" (used includes garbage not yet collected).
+    heap_info = re.search(r"total (\d+)K, used (\d+)K", jcmd(server.proc.pid, "GC.heap_info"))
+    row = {"events": n, "acked": successes(server) - base, "seconds": round(time.time() - t0, 1),
+           "connections": opened.connected, "tasksync_rss_peak_mib": round(peak_app / 1024, 1),
+           "tasksync_rss_idle_mib": round(rss_idle / 1024, 1), "daprd_rss_peak_mib": round(peak_daprd / 1024, 1),
+           "daprd_rss_end_mib": round(rss_kib(side.proc.pid) / 1024, 1),
+           "nmt_committed_mib": {k: round(v / 1024, 1) for k, v in nmt.items()},
+           "tasksync_non_heap_committed_mib": round((nmt.get("Total", 0) - heap) / 1024, 1),
+           "tasksync_rss_minus_heap_mib": round((peak_app - heap) / 1024, 1),
+           "tasksync_heap_used_mib": round(int(heap_info.group(2)) / 1024, 1) if heap_info else None,
+           "fill": fill, "loadavg": loadavg()}
+    log("podsize", row)
+    runs.append(row)
+    side.stop()
+    stop_all(opened.procs, [server])
+    stop_all([backend, kafka])
+    return {"jvm": " ".join(jvm), "memory_limit_mib": limit_mib, "runs": runs}
+
+
 def churn_run(server, seconds, name, concurrency=64):
     """Open → greeting → close for `seconds`; the `churn` line plus the server's CPU from the tool's
     `started` line to its result (server_cpu_us_per_handshake) and the tool's own cores."""
@@ -1189,20 +1272,22 @@ PROFILES = {
               "idle_steps": [10_000], "personal_connections": 10_000, "personal_rates": [5_000, 20_000],
               "personal_seconds": 3, "personal_warmup_s": 2, "personal_bulk": "dapr", "broadcast_sizes": [10_000],
               "broadcast_repeats": 2, "ingest_bulk": [0, 100], "ingest_seconds": 3, "ingest_warmup_s": 2,
-              "churn_seconds": 3, "churn_warmup_s": 2, "dapr_events": 5_000, "dapr_timeout_s": 60, **FASTPATH_SHORT},
+              "churn_seconds": 3, "churn_warmup_s": 2, "dapr_events": 5_000, "dapr_timeout_s": 60,
+              "podsize_events": 20_000, "podsize_connections": 10_000, **FASTPATH_SHORT},
     "full": {"scenarios": ISSUE7,
              "idle_steps": [10_000, 25_000, 50_000, 75_000, 100_000], "personal_connections": 10_000,
              "personal_rates": [2_000, 5_000, 10_000, 20_000, 30_000, 40_000], "personal_seconds": 15,
              "personal_bulk": "dapr", "broadcast_sizes": [10_000, 100_000], "broadcast_repeats": 5,
              "ingest_bulk": [0, 10, 100], "ingest_seconds": 15, "churn_seconds": 15,
-             "dapr_events": 100_000, "dapr_timeout_s": 300},
+             "dapr_events": 100_000, "dapr_timeout_s": 300, "podsize_events": 100_000, "podsize_connections": 10_000},
     "fastpath": {"scenarios": FASTPATH, **FASTPATH_FULL},
     # Issue #12's compression rows: `bench.py --profile transports`.
     "transports": {"scenarios": ["compression"], **FASTPATH_FULL},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
              "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
-             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression}
+             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression,
+             "podsize": podsize}
 
 
 def machine(profile):

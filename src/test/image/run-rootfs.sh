@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command inside an unpacked image root filesystem the way a container runtime with
-# Kubernetes' restricted settings would (k8s/base/deployment.yaml), with no container engine:
+# Kubernetes' restricted settings would (k8s/base/statefulset.yaml), with no container engine:
 #   - a private mount namespace (everything below disappears when the process exits),
 #   - the root filesystem read-only (readOnlyRootFilesystem: true),
 #   - /tmp a fresh writable tmpfs (the emptyDir the Deployment mounts there),

@@ -69,7 +69,7 @@ KAFKA_BROKERS="127.0.0.1:$kafka_port" POD_NAME=local-0 "$daprd" \
   --app-id tasksync --app-port "$app_port" --app-protocol http \
   --dapr-http-port "$dapr_http" --dapr-grpc-port "$dapr_grpc" --metrics-port 9091 \
   --resources-path components --config src/test/dapr/config.yaml \
-  --enable-app-health-check --app-health-check-path /actuator/health/readiness \
+  --enable-app-health-check --app-health-check-path /readyz \
   --app-health-probe-interval 2 --app-health-probe-timeout 1500 --app-health-threshold 2 \
   --log-level info > "$logs/daprd.log" 2>&1 &
 pids+=($!)

@@ -18,13 +18,18 @@ import org.springframework.security.oauth2.server.resource.web.server.authentica
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import reactor.core.publisher.Mono;
 
 /**
  * HTTP access rules. WebSocket handshakes pass through and are authenticated by the
  * handler (so failures become close code 4001); Dapr callbacks are guarded by the app API
  * token filter; {@code /stats} and Actuator endpoints other than health need the admin role;
- * everything not listed is denied.
+ * everything not listed is denied. With a separate management port ({@code management.server.port},
+ * as on Kubernetes) the Prometheus scrape on that port needs no token: the port is meant to be
+ * reachable by the monitoring system only (the NetworkPolicy), and the scrape carries no user data.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -43,8 +48,13 @@ class SecurityConfig {
     }
 
     @Bean
+    static ManagementPort managementPort() {
+        return new ManagementPort();
+    }
+
+    @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, TokenVerifier verifier,
-            WebSocketProperties ws) {
+            WebSocketProperties ws, ManagementPort managementPort) {
         Converter<Jwt, Mono<AbstractAuthenticationToken>> admin = jwt -> Mono.just(new JwtAuthenticationToken(jwt,
                 verifier.toPrincipal(jwt).admin() ? List.of(new SimpleGrantedAuthority(ADMIN)) : List.of()));
         var bearer = new ServerBearerTokenAuthenticationConverter();
@@ -60,6 +70,13 @@ class SecurityConfig {
                         .pathMatchers(HttpMethod.POST, DaprProperties.ROUTE).permitAll()
                         .pathMatchers(HttpMethod.GET, "/dapr/subscribe", "/dapr/config", "/healthz").permitAll()
                         .pathMatchers(HttpMethod.GET, "/health", "/actuator/health", "/actuator/health/**").permitAll()
+                        // management.endpoint.health.probes.add-additional-paths: the probe groups on the main port
+                        .pathMatchers(HttpMethod.GET, "/livez", "/readyz").permitAll()
+                        .matchers(new AndServerWebExchangeMatcher(
+                                ServerWebExchangeMatchers.pathMatchers(HttpMethod.GET, "/actuator/prometheus"),
+                                exchange -> managementPort.received(exchange.getRequest())
+                                        ? ServerWebExchangeMatcher.MatchResult.match()
+                                        : ServerWebExchangeMatcher.MatchResult.notMatch())).permitAll()
                         .pathMatchers(HttpMethod.GET, "/", "/index.html", "/assets/**", "/favicon.ico").permitAll()
                         .pathMatchers("/dev/**").permitAll() // only mapped when tasksync.dev.enabled=true
                         .pathMatchers("/stats", "/actuator/**").hasAuthority(ADMIN)

@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -133,6 +133,11 @@ class DeploymentDriftTest {
         return items;
     }
 
+    /** A Dapr component's metadata item: its value, "secretKeyRef:name/key", "envRef:VAR", or null when absent. */
+    static String metadataValue(JsonNode component, String name) {
+        return metadataItems(component).get(name);
+    }
+
     private static List<String> strings(JsonNode list) {
         List<String> out = new ArrayList<>();
         list.forEach(v -> out.add(v.asString()));
@@ -143,14 +148,16 @@ class DeploymentDriftTest {
         return Integer.parseInt(AppDefaults.fromApplicationYaml("server.port").orElse("8080"));
     }
 
-    private static ContainerPort appContainerPort(Rendered r) {
+    /** The port clients and daprd use: named "http" (the other one, "management", serves Actuator). */
+    static ContainerPort appContainerPort(Rendered r) {
         List<ContainerPort> ports = r.app().getPorts();
-        assertThat(ports).as(r + ": tasksync container ports").hasSize(1);
-        return ports.get(0);
+        assertThat(ports).as(r + ": tasksync container ports").extracting(ContainerPort::getName).containsExactlyInAnyOrder("http",
+                "management");
+        return ports.stream().filter(p -> p.getName().equals("http")).findFirst().orElseThrow();
     }
 
     /** A port given as number or as the name of one of the container's ports. */
-    private static int resolve(Rendered r, IntOrString port) {
+    static int resolve(Rendered r, IntOrString port) {
         if (port.getIntVal() != null) {
             return port.getIntVal();
         }
@@ -160,7 +167,7 @@ class DeploymentDriftTest {
                         + "\" is not a port of the tasksync container"));
     }
 
-    private static boolean selects(LabelSelector selector, Map<String, String> labels) {
+    static boolean selects(LabelSelector selector, Map<String, String> labels) {
         return selector != null && selector.getMatchExpressions().isEmpty() && selector.getMatchLabels() != null
                 && !selector.getMatchLabels().isEmpty() && labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
     }
@@ -221,11 +228,12 @@ class DeploymentDriftTest {
         assertThat(appContainerPort(r).getContainerPort()).as(r + ": containerPort vs server.port").isEqualTo(appPort);
         assertThat(runFileApp().path("appPort").asInt()).as("dapr.yaml appPort vs server.port").isEqualTo(appPort);
 
-        Service service = r.model("Service", Service.class);
-        assertThat(service.getSpec().getPorts()).as(r + ": Service ports").isNotEmpty();
-        for (ServicePort port : service.getSpec().getPorts()) {
-            assertThat(resolve(r, port.getTargetPort())).as(r + ": Service targetPort " + port.getTargetPort() + " vs server.port")
-                    .isEqualTo(appPort);
+        for (Service service : r.models("Service", Service.class)) {
+            assertThat(service.getSpec().getPorts()).as(r + ": Service ports").isNotEmpty();
+            for (ServicePort port : service.getSpec().getPorts()) {
+                assertThat(resolve(r, port.getTargetPort())).as(r + ": Service " + service.getMetadata().getName() + " targetPort "
+                        + port.getTargetPort() + " vs server.port (the management port is for Prometheus only)").isEqualTo(appPort);
+            }
         }
         NetworkPolicy policy = r.model("NetworkPolicy", NetworkPolicy.class);
         assertThat(policy.getSpec().getIngress()).as(r + ": NetworkPolicy ingress rules open the app port to someone")
@@ -252,11 +260,11 @@ class DeploymentDriftTest {
                 .isEqualTo(local.path("spec").path("version").asString());
         Map<String, String> k8sItems = metadataItems(k8s);
         Map<String, String> localItems = metadataItems(local);
-        for (String same : List.of("consumerGroup", "clientID", "authType")) {
+        for (String same : List.of("consumerGroup", "clientID")) {
             assertThat(k8sItems.get(same)).as(r + ": pubsub metadata " + same + " vs components/pubsub.yaml").isEqualTo(localItems.get(same));
         }
         assertThat(k8sItems.get("consumerGroup")).as(r + ": each replica needs its own consumer group").contains("{podName}");
-        // Pod names (so groups) are new on every rollout: a new group must not replay the retained backlog.
+        // A new ordinal's first group (no committed offset) must not replay the retained backlog.
         assertThat(k8sItems.get("initialOffset")).as(r + ": initialOffset").isEqualTo("newest");
         assertThat(k8sItems.get("brokers")).as(r + ": brokers come from a Kubernetes Secret").startsWith("secretKeyRef:");
         assertThat(k8s.path("auth").path("secretStore").asString()).as(r + ": auth.secretStore").isEqualTo("kubernetes");
@@ -331,16 +339,18 @@ class DeploymentDriftTest {
                 .as("application.yaml management.endpoints.web.exposure.include").contains("health");
         assertThat(AppDefaults.fromApplicationYaml("management.endpoints.web.base-path").orElse("/actuator"))
                 .as("application.yaml management.endpoints.web.base-path").isEqualTo("/actuator");
-        assertThat(AppDefaults.fromApplicationYaml("management.server.port"))
-                .as("application.yaml management.server.port (probes would have to use that port)").isEmpty();
+        assertThat(AppDefaults.fromApplicationYaml("management.endpoint.health.probes.add-additional-paths"))
+                .as("application.yaml management.endpoint.health.probes.add-additional-paths (/livez, /readyz on the app port)")
+                .contains("true");
 
         Container app = r.app();
         Map<String, Probe> probes = new LinkedHashMap<>();
         probes.put("startupProbe", app.getStartupProbe());
         probes.put("livenessProbe", app.getLivenessProbe());
         probes.put("readinessProbe", app.getReadinessProbe());
-        Map<String, String> paths = Map.of("startupProbe", "/actuator/health/liveness", "livenessProbe", "/actuator/health/liveness",
-                "readinessProbe", "/actuator/health/readiness");
+        // The probe groups on the app port: with management.server.port set, /actuator/health is on the management port,
+        // and daprd's app health check can only probe the app port.
+        Map<String, String> paths = Map.of("startupProbe", "/livez", "livenessProbe", "/livez", "readinessProbe", "/readyz");
         for (Map.Entry<String, Probe> probe : probes.entrySet()) {
             assertThat(probe.getValue()).as(r + ": " + probe.getKey()).isNotNull();
             assertThat(probe.getValue().getHttpGet()).as(r + ": " + probe.getKey() + " httpGet").isNotNull();
@@ -374,16 +384,38 @@ class DeploymentDriftTest {
         Duration phase = AppDefaults.duration(AppDefaults.fromApplicationYaml("spring.lifecycle.timeout-per-shutdown-phase")
                 .orElse("30s"));
         assertThat(AppDefaults.fromApplicationYaml("server.shutdown")).as("application.yaml server.shutdown").contains("graceful");
-        long grace = r.deployment().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+        long grace = r.podTemplate().getSpec().getTerminationGracePeriodSeconds();
         long daprGrace = Long.parseLong(r.podAnnotations().get("dapr.io/graceful-shutdown-seconds"));
+        long preStop = preStopSeconds(r);
         long margin = 5;
-        assertThat(grace).as(r + ": terminationGracePeriodSeconds >= tasksync.ws.drain-timeout (" + drain.toSeconds()
-                + "s) + spring.lifecycle.timeout-per-shutdown-phase (" + phase.toSeconds() + "s) + " + margin + "s")
-                .isGreaterThanOrEqualTo(drain.plus(phase).toSeconds() + margin);
+        assertThat(grace).as(r + ": terminationGracePeriodSeconds >= preStop (" + preStop + "s) + tasksync.ws.drain-timeout ("
+                + drain.toSeconds() + "s) + spring.lifecycle.timeout-per-shutdown-phase (" + phase.toSeconds() + "s) + " + margin + "s")
+                .isGreaterThanOrEqualTo(preStop + drain.plus(phase).toSeconds() + margin);
         assertThat(grace).as(r + ": terminationGracePeriodSeconds >= dapr.io/graceful-shutdown-seconds (" + daprGrace + ") + "
                 + margin + "s, so the kubelet never kills daprd mid-shutdown").isGreaterThanOrEqualTo(daprGrace + margin);
         assertThat(daprGrace).as(r + ": dapr.io/graceful-shutdown-seconds covers the app's drain (in-flight deliveries finish)")
                 .isGreaterThanOrEqualTo(drain.plus(phase).toSeconds());
+    }
+
+    private static long preStopSeconds(Rendered r) {
+        var lifecycle = r.app().getLifecycle();
+        if (lifecycle == null || lifecycle.getPreStop() == null || lifecycle.getPreStop().getSleep() == null) {
+            return 0;
+        }
+        return lifecycle.getPreStop().getSleep().getSeconds();
+    }
+
+    /** Gateways and kube-proxy learn that a deleted pod left the endpoints a few seconds late: keep serving meanwhile. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void preStopKeepsServingUntilTheProxiesStopRouting(Rendered r) {
+        var lifecycle = r.app().getLifecycle();
+        assertThat(lifecycle).as(r + ": tasksync container lifecycle").isNotNull();
+        assertThat(lifecycle.getPreStop()).as(r + ": preStop hook").isNotNull();
+        assertThat(lifecycle.getPreStop().getExec()).as(r + ": preStop exec (the image has no shell or sleep binary)").isNull();
+        assertThat(lifecycle.getPreStop().getSleep()).as(r + ": preStop sleep action (Kubernetes 1.30+)").isNotNull();
+        assertThat(preStopSeconds(r)).as(r + ": preStop sleep seconds: long enough for endpoint propagation, short enough "
+                + "that clients get their 1001 soon").isBetween(3L, 15L);
     }
 
     // ------------------------------------------------------------------ container hardening
@@ -391,7 +423,7 @@ class DeploymentDriftTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
     void containerIsLockedDown(Rendered r) {
-        PodSpec pod = r.deployment().getSpec().getTemplate().getSpec();
+        PodSpec pod = r.podTemplate().getSpec();
         Container app = r.app();
         PodSecurityContext podSc = Objects.requireNonNullElseGet(pod.getSecurityContext(), PodSecurityContext::new);
         SecurityContext sc = Objects.requireNonNullElseGet(app.getSecurityContext(), SecurityContext::new);
@@ -416,14 +448,19 @@ class DeploymentDriftTest {
                     assertThat(v.getEmptyDir()).isNotNull();
                 });
         String javaOptions = env(app).get("JAVA_TOOL_OPTIONS");
-        assertThat(javaOptions).as(w + "JAVA_TOOL_OPTIONS").isNotNull().contains("-XX:MaxRAMPercentage=75");
+        assertThat(javaOptions).as(w + "JAVA_TOOL_OPTIONS").isNotNull().containsPattern("-XX:MaxRAMPercentage=\\d+");
 
         Map<String, Quantity> requests = app.getResources().getRequests();
         Map<String, Quantity> limits = app.getResources().getLimits();
         assertThat(requests).as(w + "resources.requests").containsKeys("cpu", "memory");
-        assertThat(limits).as(w + "resources.limits").containsKeys("cpu", "memory");
+        assertThat(limits).as(w + "resources.limits").containsKey("memory");
         assertThat(Quantity.getAmountInBytes(limits.get("memory")))
-                .as(w + "memory limit >= request").isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
+                .as(w + "memory limit = request (the heap is a share of the limit; never evicted first for memory)")
+                .isEqualByComparingTo(Quantity.getAmountInBytes(requests.get("memory")));
+        // No CPU limit: a CFS quota throttles the event loops in bursts. Then the JVM must be told how many CPUs to size for.
+        assertThat(limits).as(w + "resources.limits.cpu (throttling; src/docs/BENCHMARKS.md \"Pod sizing\")").doesNotContainKey("cpu");
+        assertThat(javaOptions).as(w + "JAVA_TOOL_OPTIONS -XX:ActiveProcessorCount (without a CPU limit the JVM sizes "
+                + "GC threads and event loops for the whole node)").containsPattern("-XX:ActiveProcessorCount=\\d+");
 
         assertThat(pod.getAutomountServiceAccountToken()).as(r + ": automountServiceAccountToken").isFalse();
         assertThat(pod.getEnableServiceLinks())
@@ -458,7 +495,7 @@ class DeploymentDriftTest {
                 refs.add(new String[] {e.getSecretRef().getName(), null, "envFrom"});
             }
         }
-        r.deployment().getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getSecret() != null)
+        r.podTemplate().getSpec().getVolumes().stream().filter(v -> v.getSecret() != null)
                 .forEach(v -> refs.add(new String[] {v.getSecret().getSecretName(), null, "volume " + v.getName()}));
         // Dapr's injector reads the key "token" of the app-token Secret.
         refs.add(new String[] {r.podAnnotations().get("dapr.io/app-token-secret"), "token", "dapr.io/app-token-secret"});
@@ -604,34 +641,32 @@ class DeploymentDriftTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
     void objectsReferToEachOther(Rendered r) {
-        Deployment deployment = r.deployment();
+        StatefulSet workload = r.statefulSet();
         Map<String, String> podLabels = r.podLabels();
-        assertThat(selects(deployment.getSpec().getSelector(), podLabels)).as(r + ": Deployment selector vs its pod labels").isTrue();
-        Service service = r.model("Service", Service.class);
+        assertThat(selects(workload.getSpec().getSelector(), podLabels)).as(r + ": StatefulSet selector vs its pod labels").isTrue();
+        Service service = r.service();
         assertThat(podLabels).as(r + ": Service selector vs pod labels").containsAllEntriesOf(service.getSpec().getSelector());
         PodDisruptionBudget pdb = r.model("PodDisruptionBudget", PodDisruptionBudget.class);
         assertThat(selects(pdb.getSpec().getSelector(), podLabels)).as(r + ": PDB selector vs pod labels").isTrue();
         NetworkPolicy policy = r.model("NetworkPolicy", NetworkPolicy.class);
         assertThat(selects(policy.getSpec().getPodSelector(), podLabels)).as(r + ": NetworkPolicy podSelector vs pod labels").isTrue();
-        deployment.getSpec().getTemplate().getSpec().getTopologySpreadConstraints().forEach(t ->
+        workload.getSpec().getTemplate().getSpec().getTopologySpreadConstraints().forEach(t ->
                 assertThat(selects(t.getLabelSelector(), podLabels)).as(r + ": topologySpreadConstraint " + t.getTopologyKey()).isTrue());
-        String sa = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
+        String governing = workload.getSpec().getServiceName();
+        assertThat(r.models("Service", Service.class)).as(r + ": the StatefulSet's serviceName " + governing + " is a headless Service")
+                .anySatisfy(svc -> {
+                    assertThat(svc.getMetadata().getName()).isEqualTo(governing);
+                    assertThat(svc.getSpec().getClusterIP()).isEqualTo("None");
+                    assertThat(podLabels).containsAllEntriesOf(svc.getSpec().getSelector());
+                });
+        String sa = workload.getSpec().getTemplate().getSpec().getServiceAccountName();
         assertThat(r.ofKind("ServiceAccount")).as(r + ": ServiceAccount " + sa)
                 .anySatisfy(s -> assertThat(s.path("metadata").path("name").asString()).isEqualTo(sa));
 
         HorizontalPodAutoscaler hpa = r.model("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
-        assertThat(hpa.getSpec().getScaleTargetRef().getKind()).as(r + ": HPA target kind").isEqualTo("Deployment");
-        assertThat(hpa.getSpec().getScaleTargetRef().getName()).as(r + ": HPA target").isEqualTo(deployment.getMetadata().getName());
-        int replicas = deployment.getSpec().getReplicas();
-        assertThat(replicas).as(r + ": Deployment replicas within the HPA's range")
-                .isBetween(hpa.getSpec().getMinReplicas(), hpa.getSpec().getMaxReplicas());
-        assertThat(hpa.getSpec().getMetrics()).as(r + ": HPA metrics").anySatisfy(m -> {
-            assertThat(m.getType()).isEqualTo("Resource");
-            assertThat(m.getResource().getName()).isEqualTo("cpu");
-        });
-        // CPU utilization is computed over every container's request, the injected daprd included.
-        assertThat(r.podAnnotations()).as(r + ": dapr.io/sidecar-cpu-request (else the HPA cannot compute CPU utilization)")
-                .containsKey("dapr.io/sidecar-cpu-request");
+        assertThat(hpa.getSpec().getScaleTargetRef().getKind()).as(r + ": HPA target kind").isEqualTo("StatefulSet");
+        assertThat(hpa.getSpec().getScaleTargetRef().getApiVersion()).as(r + ": HPA target apiVersion").isEqualTo("apps/v1");
+        assertThat(hpa.getSpec().getScaleTargetRef().getName()).as(r + ": HPA target").isEqualTo(workload.getMetadata().getName());
 
         boolean min = pdb.getSpec().getMinAvailable() != null;
         boolean max = pdb.getSpec().getMaxUnavailable() != null;
@@ -643,13 +678,21 @@ class DeploymentDriftTest {
         }
     }
 
+    static Stream<Rendered> extras() {
+        return Rendered.extras().stream().map(Rendered::of);
+    }
+
+    /** The ingress-nginx example (k8s/extras/ingress-nginx), applied next to an overlay, against the prod overlay's Service. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("overlays")
+    @MethodSource("extras")
     void ingressServesOnlyTheWebSocketWithLongTimeouts(Rendered r) {
         String wsPath = AppDefaults.effective(WebSocketProperties.class, "tasksync.ws.path");
         Duration ping = AppDefaults.duration(AppDefaults.effective(WebSocketProperties.class, "tasksync.ws.ping-interval"));
         Duration idle = AppDefaults.duration(AppDefaults.effective(WebSocketProperties.class, "tasksync.ws.idle-timeout"));
-        Service service = r.model("Service", Service.class);
+        Rendered prod = Rendered.of(DeployFiles.k8s().resolve("overlays/prod"));
+        Service service = prod.models("Service", Service.class).stream().filter(svc -> !"None".equals(svc.getSpec().getClusterIP()))
+                .findFirst().orElseThrow();
+        assertThat(r.ofKind("Ingress")).as(r + ": renders an Ingress").isNotEmpty();
         for (Ingress ingress : r.models("Ingress", Ingress.class)) {
             Map<String, String> a = ingress.getMetadata().getAnnotations();
             for (String timeout : List.of("nginx.ingress.kubernetes.io/proxy-read-timeout", "nginx.ingress.kubernetes.io/proxy-send-timeout")) {
@@ -672,6 +715,15 @@ class DeploymentDriftTest {
             }
             List<String> hosts = ingress.getSpec().getRules().stream().map(rule -> rule.getHost()).toList();
             ingress.getSpec().getTls().forEach(t -> assertThat(hosts).as(r + ": TLS hosts vs rule hosts").containsAll(t.getHosts()));
+            assertThat(a).as(r + ": access log off (tokens travel in ?token=)").containsEntry("nginx.ingress.kubernetes.io/enable-access-log", "false");
+            assertThat(a).as(r + ": per-address connection limit (tasksync has none of its own)")
+                    .containsKey("nginx.ingress.kubernetes.io/limit-connections");
+            assertThat(Integer.parseInt(a.get("nginx.ingress.kubernetes.io/limit-connections")))
+                    .as(r + ": limit-connections at least the per-user cap tasksync.ws.max-connections-per-user")
+                    .isGreaterThanOrEqualTo(Integer.parseInt(AppDefaults.effective(WebSocketProperties.class,
+                            "tasksync.ws.max-connections-per-user")));
+            assertThat(ingress.getMetadata().getNamespace()).as(r + ": same namespace as the prod overlay's Service")
+                    .isEqualTo(service.getMetadata().getNamespace());
         }
     }
 
@@ -697,7 +749,7 @@ class DeploymentDriftTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
     void imagesArePinnedPerOverlay(Rendered r) {
-        for (Container c : r.deployment().getSpec().getTemplate().getSpec().getContainers()) {
+        for (Container c : r.podTemplate().getSpec().getContainers()) {
             assertThat(c.getImage()).as(r + ": image of " + c.getName() + " carries a tag or digest")
                     .matches(".+(:[^/:]+|@sha256:[0-9a-f]{64})$");
             if (r.name().endsWith("prod")) {
@@ -710,13 +762,12 @@ class DeploymentDriftTest {
     @Test
     void prodRunsThreeReplicasWithADisruptionBudget() {
         Rendered prod = Rendered.of(DeployFiles.k8s().resolve("overlays/prod"));
-        assertThat(prod.deployment().getSpec().getReplicas()).as("prod replicas").isEqualTo(3);
         assertThat(prod.model("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class).getSpec().getMinReplicas())
                 .as("prod HPA minReplicas").isGreaterThanOrEqualTo(3);
         IntOrString minAvailable = prod.model("PodDisruptionBudget", PodDisruptionBudget.class).getSpec().getMinAvailable();
         assertThat(minAvailable).as("prod PDB minAvailable").isNotNull();
         assertThat(minAvailable.getIntVal()).as("prod PDB minAvailable").isGreaterThanOrEqualTo(2);
-        assertThat(prod.deployment().getSpec().getTemplate().getSpec().getTopologySpreadConstraints())
+        assertThat(prod.podTemplate().getSpec().getTopologySpreadConstraints())
                 .as("prod spreads over zones").anySatisfy(t -> assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone"));
     }
 }

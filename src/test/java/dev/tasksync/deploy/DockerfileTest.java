@@ -78,7 +78,7 @@ class DockerfileTest {
         assertThat(run).as("groupadd/useradd in the final stage").contains("--gid " + ids[1]).contains("--uid " + ids[0]);
 
         for (Rendered r : DeploymentDriftTest.overlays().toList()) {
-            var pod = r.deployment().getSpec().getTemplate().getSpec().getSecurityContext();
+            var pod = r.podTemplate().getSpec().getSecurityContext();
             var sc = r.app().getSecurityContext();
             long runAsUser = sc.getRunAsUser() != null ? sc.getRunAsUser() : pod.getRunAsUser();
             long runAsGroup = sc.getRunAsGroup() != null ? sc.getRunAsGroup() : pod.getRunAsGroup();

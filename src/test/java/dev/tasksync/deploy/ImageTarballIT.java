@@ -172,7 +172,7 @@ class ImageTarballIT {
                 .allSatisfy(l -> assertThat(l).startsWith("root:"));
 
         for (Rendered r : overlays().toList()) {
-            PodSecurityContext pod = Objects.requireNonNullElseGet(r.deployment().getSpec().getTemplate().getSpec().getSecurityContext(), PodSecurityContext::new);
+            PodSecurityContext pod = Objects.requireNonNullElseGet(r.podTemplate().getSpec().getSecurityContext(), PodSecurityContext::new);
             SecurityContext sc = Objects.requireNonNullElseGet(r.app().getSecurityContext(), SecurityContext::new);
             assertThat(Optional.ofNullable(sc.getRunAsUser()).orElse(pod.getRunAsUser())).as(r + ": runAsUser vs image User " + user)
                     .isEqualTo(uid);
@@ -264,9 +264,9 @@ class ImageTarballIT {
 
     @Test
     void kubernetesBaseUsesTheImageName() {
-        String baseImage = DeployFiles.read(DeployFiles.k8s().resolve("base/deployment.yaml")).get(0).tree()
+        String baseImage = DeployFiles.read(DeployFiles.k8s().resolve("base/statefulset.yaml")).get(0).tree()
                 .path("spec").path("template").path("spec").path("containers").get(0).path("image").asString();
-        assertThat(baseImage).as("k8s/base/deployment.yaml image (what the overlays' images: entries rename)")
+        assertThat(baseImage).as("k8s/base/statefulset.yaml image (what the overlays' images: entries rename)")
                 .isEqualTo(jib.repositoryName());
     }
 

@@ -30,6 +30,7 @@ class KustomizeRenderTest {
     private static List<Path> kustomizations() {
         List<Path> dirs = new ArrayList<>(List.of(DeployFiles.k8s().resolve("base")));
         dirs.addAll(Rendered.overlays());
+        dirs.addAll(Rendered.extras());
         return dirs;
     }
 

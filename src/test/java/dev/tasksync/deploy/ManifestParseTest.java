@@ -54,8 +54,11 @@ class ManifestParseTest {
                 return DaprResources.checkRunFile(doc.where(), tree);
             }
             if (DaprResources.isDapr(tree)) {
-                return isPatch ? List.of(doc.where() + ": patches of Dapr resources are not supported by the test renderer")
-                        : DaprResources.check(doc.where(), tree);
+                // A patch of a Dapr resource replaces its lists whole (no merge keys for CRDs): it must be complete on its own.
+                return DaprResources.check(doc.where(), tree);
+            }
+            if (MonitoringResources.isMonitoring(tree)) {
+                return MonitoringResources.check(doc.where(), tree);
             }
             if (isPatch) {
                 var type = StrictKubernetesModel.modelClass(doc.apiVersion(), doc.kind()).orElseThrow(() -> new AssertionError(

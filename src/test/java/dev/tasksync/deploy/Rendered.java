@@ -2,7 +2,8 @@ package dev.tasksync.deploy;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,7 +39,16 @@ final class Rendered {
 
     /** k8s/overlays/* */
     static List<Path> overlays() {
-        try (Stream<Path> dirs = Files.list(DeployFiles.k8s().resolve("overlays"))) {
+        return kustomizationsIn(DeployFiles.k8s().resolve("overlays"));
+    }
+
+    /** k8s/extras/*: optional pieces applied next to an overlay (e.g. the ingress-nginx example). */
+    static List<Path> extras() {
+        return kustomizationsIn(DeployFiles.k8s().resolve("extras"));
+    }
+
+    private static List<Path> kustomizationsIn(Path parent) {
+        try (Stream<Path> dirs = Files.list(parent)) {
             return dirs.filter(d -> Files.isRegularFile(d.resolve("kustomization.yaml"))).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -84,24 +94,43 @@ final class Rendered {
         return ofKind(kind).stream().map(r -> StrictKubernetesModel.parse(where(r), r, type)).toList();
     }
 
-    Deployment deployment() {
-        return model("Deployment", Deployment.class);
+    /** The workload: a StatefulSet, for its stable pod names (one Kafka consumer group per name). */
+    StatefulSet statefulSet() {
+        if (!ofKind("Deployment").isEmpty()) {
+            throw new AssertionError(this + ": renders a Deployment; tasksync runs as a StatefulSet (stable pod names keep "
+                    + "each replica's Kafka consumer group across rollouts, k8s/base/statefulset.yaml)");
+        }
+        return model("StatefulSet", StatefulSet.class);
     }
 
-    /** The tasksync container of the Deployment. */
+    PodTemplateSpec podTemplate() {
+        return statefulSet().getSpec().getTemplate();
+    }
+
+    /** The Service clients reach (the ClusterIP one; the headless one only governs the StatefulSet's pod names). */
+    io.fabric8.kubernetes.api.model.Service service() {
+        List<io.fabric8.kubernetes.api.model.Service> services = models("Service", io.fabric8.kubernetes.api.model.Service.class)
+                .stream().filter(s -> !"None".equals(s.getSpec().getClusterIP())).toList();
+        if (services.size() != 1) {
+            throw new AssertionError(this + ": expected exactly one Service with a cluster IP, found " + services.size());
+        }
+        return services.get(0);
+    }
+
+    /** The tasksync container of the workload. */
     Container app() {
-        return deployment().getSpec().getTemplate().getSpec().getContainers().stream()
+        return podTemplate().getSpec().getContainers().stream()
                 .filter(c -> c.getName().equals("tasksync")).findFirst()
-                .orElseThrow(() -> new AssertionError(this + ": the Deployment has no container named tasksync"));
+                .orElseThrow(() -> new AssertionError(this + ": the StatefulSet has no container named tasksync"));
     }
 
     Map<String, String> podAnnotations() {
-        Map<String, String> annotations = deployment().getSpec().getTemplate().getMetadata().getAnnotations();
+        Map<String, String> annotations = podTemplate().getMetadata().getAnnotations();
         return annotations == null ? Map.of() : annotations;
     }
 
     Map<String, String> podLabels() {
-        return deployment().getSpec().getTemplate().getMetadata().getLabels();
+        return podTemplate().getMetadata().getLabels();
     }
 
     /** A Dapr resource of the given kind and name. */

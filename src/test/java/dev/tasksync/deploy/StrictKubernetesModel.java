@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -72,7 +73,7 @@ final class StrictKubernetesModel {
     static final Map<String, Class<? extends HasMetadata>> KINDS = List.of(
                     Namespace.class, ServiceAccount.class, ConfigMap.class, Secret.class, Service.class,
                     Deployment.class, StatefulSet.class, PodDisruptionBudget.class, HorizontalPodAutoscaler.class,
-                    NetworkPolicy.class, Ingress.class, Role.class, RoleBinding.class)
+                    NetworkPolicy.class, Ingress.class, HTTPRoute.class, Role.class, RoleBinding.class)
             .stream().collect(Collectors.toUnmodifiableMap(
                     type -> HasMetadata.getApiVersion(type) + " " + HasMetadata.getKind(type), Function.identity()));
 

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * The real tasksync application, started in this JVM on a fixed loopback port so a daprd
@@ -15,11 +17,13 @@ public final class TasksyncInstance implements AutoCloseable {
 
     private final int port;
     private final List<String> args;
+    private final boolean ownLoops;
     private ConfigurableApplicationContext context;
 
-    private TasksyncInstance(int port, List<String> args) {
+    private TasksyncInstance(int port, List<String> args, boolean ownLoops) {
         this.port = port;
         this.args = args;
+        this.ownLoops = ownLoops;
     }
 
     /** Starts with the given secret and extra {@code --key=value} arguments. */
@@ -27,7 +31,21 @@ public final class TasksyncInstance implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--tasksync.auth.secret=" + secret, "--server.address=127.0.0.1",
                 "--spring.main.banner-mode=off"));
         args.addAll(List.of(extraArgs));
-        var instance = new TasksyncInstance(FreePorts.next(), args);
+        var instance = new TasksyncInstance(FreePorts.next(), args, false);
+        instance.launch();
+        return instance;
+    }
+
+    /**
+     * Like {@link #start}, but the instance's server runs on event loops of its own instead of
+     * Reactor Netty's global ones, as a separate process (a pod) would: stopping it then leaves the
+     * other instances of this JVM running (closing a context disposes the loop resources it used).
+     */
+    public static TasksyncInstance startAsOwnProcessWould(String secret, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--tasksync.auth.secret=" + secret, "--server.address=127.0.0.1",
+                "--spring.main.banner-mode=off"));
+        args.addAll(List.of(extraArgs));
+        var instance = new TasksyncInstance(FreePorts.next(), args, true);
         instance.launch();
         return instance;
     }
@@ -66,6 +84,14 @@ public final class TasksyncInstance implements AutoCloseable {
     private void launch() {
         List<String> all = new ArrayList<>(args);
         all.add("--server.port=" + port);
-        context = new SpringApplicationBuilder(TasksyncApplication.class).run(all.toArray(String[]::new));
+        SpringApplicationBuilder app = new SpringApplicationBuilder(TasksyncApplication.class);
+        if (ownLoops) {
+            app.initializers(ctx -> ((GenericApplicationContext) ctx).registerBean(ReactorResourceFactory.class, () -> {
+                ReactorResourceFactory own = new ReactorResourceFactory();
+                own.setUseGlobalResources(false);
+                return own;
+            }));
+        }
+        context = app.run(all.toArray(String[]::new));
     }
 }
