@@ -659,12 +659,12 @@ def ingest(profile):
     return {"runs": out}
 
 
-def admin_token():
-    """An HS256 admin JWT (roles: admin) for /actuator/prometheus, minted like the app's backend would."""
+def admin_token(sub="bench-admin", roles=("admin",)):
+    """An HS256 JWT (by default an admin's, for /actuator), minted like the app's backend would."""
     import base64, hashlib, hmac
     enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
     head = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = enc(json.dumps({"sub": "bench-admin", "roles": ["admin"], "iat": int(time.time()),
+    body = enc(json.dumps({"sub": sub, "roles": list(roles), "iat": int(time.time()),
                            "exp": int(time.time()) + 3600}).encode())
     sig = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
     return f"{head}.{body}.{enc(sig)}"
@@ -1072,6 +1072,62 @@ def broadcast_runs(profile, n, scenario, name, client_extra=(), publisher_extra=
     return with_median(runs, server, connections=opened.connected, failed=opened.failed, warmup=warm, **hooked)
 
 
+def wire_sizes(server):
+    """Bytes on the wire for a typical task event and a 10 KiB one: a bare-socket client offering
+    permessage-deflate (as Chromium does) and one that does not receive the same events from the
+    route; each frame's payload length is recorded as it arrived (RSV1: compressed)."""
+    import base64
+
+    def connect(user, offer):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall((f"GET /ws?token={admin_token(user, ())} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                   + (f"Sec-WebSocket-Extensions: {offer}\r\n" if offer else "") + "\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(1)
+        return s, head.decode()
+
+    def frame(s):
+        def exact(n):
+            b = b""
+            while len(b) < n:
+                b += s.recv(n - len(b))
+            return b
+        b0, b1 = exact(2)
+        n = b1 & 0x7F
+        n = int.from_bytes(exact(2), "big") if n == 126 else int.from_bytes(exact(8), "big") if n == 127 else n
+        return bool(b0 & 0x40), exact(n)
+
+    task = {"id": "t-1042", "title": "Prepare the quarterly planning review", "description": "Collect the numbers "
+            "from every team and draft the agenda", "status": "in_progress", "priority": "high",
+            "list_id": "list-7", "assignee": "alice", "due": "2026-12-04", "updated_at": "2026-12-01T12:00:00Z"}
+    big = dict(task, notes=[{"id": f"n{i}", "text": f"Follow-up item {i}: confirm the owner and the due date",
+                             "done": i % 3 == 0} for i in range(110)])
+    out = {}
+    user = "wire-sizes"
+    zipped, zhead = connect(user, "permessage-deflate; client_max_window_bits")
+    plain, _ = connect(user, None)
+    for s in (zipped, plain):
+        frame(s)  # greeting
+    for name, payload in (("typical", task), ("10KiB", big)):
+        body = json.dumps({"specversion": "1.0", "id": f"wire-{name}-{time.time()}", "source": "bench",
+                           "type": "com.dapr.event.sent", "datacontenttype": "application/json",
+                           "data": {"event_type": "task.updated", "user_id": user, "task": payload}}).encode()
+        req = urllib.request.Request(server.url + "/task-updates", data=body,
+                                     headers={"Content-Type": "application/cloudevents+json"})
+        urllib.request.urlopen(req, timeout=10).read()
+        zc, zp = frame(zipped)
+        pc, pp = frame(plain)
+        out[name] = {"json_bytes": len(pp), "on_wire_uncompressed": len(pp), "on_wire_deflate": len(zp),
+                     "deflate_frame_compressed": zc}
+    out["negotiated"] = "permessage-deflate" in zhead
+    zipped.close()
+    plain.close()
+    return out
+
+
 def compression(profile):
     """Issue #12, permessage-deflate: broadcasts of an event padded to about `cmp_pad` bytes to
     `cmp_subscribers` (10,000) subscribers of one server, by clients that offer permessage-deflate
@@ -1092,6 +1148,17 @@ def compression(profile):
                                   before_open=lambda server: baseline.update(heap=server.live_heap()),
                                   opened_hook=per_connection)
     return out
+
+
+def wire(profile):
+    """wire_sizes on a server of its own."""
+    server = fastpath_server(profile, "wire")
+    try:
+        sizes = wire_sizes(server)
+    finally:
+        release(server)
+    log("wire sizes", sizes)
+    return sizes
     return out
 
 
@@ -1282,12 +1349,12 @@ PROFILES = {
              "dapr_events": 100_000, "dapr_timeout_s": 300, "podsize_events": 100_000, "podsize_connections": 10_000},
     "fastpath": {"scenarios": FASTPATH, **FASTPATH_FULL},
     # Issue #12's compression rows: `bench.py --profile transports`.
-    "transports": {"scenarios": ["compression"], **FASTPATH_FULL},
+    "transports": {"scenarios": ["wire", "compression"], **FASTPATH_FULL},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
              "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
              "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression,
-             "podsize": podsize}
+             "wire": wire, "podsize": podsize}
 
 
 def machine(profile):

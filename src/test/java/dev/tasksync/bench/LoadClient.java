@@ -224,7 +224,7 @@ public final class LoadClient {
         URI uri = URI.create("ws://" + server + "/ws?token=" + session.token());
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri).customHeaders(new DefaultHttpHeaders()).maxFramePayloadLength(1 << 20)
-                .handleCloseFrames(false).dropPongFrames(true).absoluteUpgradeUrl(false)
+                .handleCloseFrames(false).dropPongFrames(true).absoluteUpgradeUrl(false).allowExtensions(deflate)
                 .handshakeTimeoutMillis(30_000).build();
         Bootstrap b = new Bootstrap().group(group).channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
