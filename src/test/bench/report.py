@@ -98,6 +98,8 @@ def tables(r):
               "handshake completed in it.", ""]
     if any(k in r for k in FAST_KEYS):
         lines += fastpath(r)
+    if "wire" in r:
+        lines += wire(r)
     if "idle" in r:
         lines += ["| idle connections | server processes | RSS after GC (MiB) | RSS before GC (MiB) | live heap (MiB) | "
                   "RSS KiB per connection (after GC / before) | live heap KiB per connection | connect time (s) | "
@@ -169,7 +171,7 @@ def tables(r):
     return "\n".join(lines)
 
 
-FAST_KEYS = ("route", "broadcast15k", "handshake", "idle15k", "moderate")
+FAST_KEYS = ("route", "broadcast15k", "handshake", "idle15k", "moderate", "compression")
 
 
 def each(sc, key, digits=1, scale=1.0):
@@ -182,6 +184,18 @@ def each(sc, key, digits=1, scale=1.0):
     med = sc["median"].get(key)
     head = f"**{fmt(med)}**"
     return head if len(runs) == 1 else f"{head} ({', '.join(fmt(x) for x in vals)})"
+
+
+def wire(r):
+    """Issue #12: payload bytes on the wire per event, with and without permessage-deflate."""
+    w = r["wire"]
+    lines = ["Bytes on the wire (frame payload) for one task event, received by a client offering "
+             f"permessage-deflate and by one that does not (negotiated: {w.get('negotiated')}).", "",
+             "| event | uncompressed | with permessage-deflate | sent compressed |", "|---|---|---|---|"]
+    for name in ("typical", "10KiB"):
+        x = w[name]
+        lines.append(f"| {name} | {x['on_wire_uncompressed']:,} | {x['on_wire_deflate']:,} | {x['deflate_frame_compressed']} |")
+    return lines + [""]
 
 
 def fastpath(r):
