@@ -4,7 +4,11 @@ import dev.tasksync.TasksyncApplication;
 import dev.tasksync.e2e.support.FreePorts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -53,8 +57,17 @@ public final class TasksyncInstance implements AutoCloseable {
 
     /** Starts again on the same port. */
     public TasksyncInstance restart() {
+        return restart(port -> { });
+    }
+
+    /**
+     * Starts again on the same port and runs {@code beforeReady} with the port once the web
+     * server accepts connections but before the application reports ready (application runners
+     * and readiness come after it), e.g. to connect clients before a sidecar resumes delivery.
+     */
+    public TasksyncInstance restart(IntConsumer beforeReady) {
         stop();
-        launch();
+        launch(beforeReady);
         return this;
     }
 
@@ -64,8 +77,17 @@ public final class TasksyncInstance implements AutoCloseable {
     }
 
     private void launch() {
+        launch(p -> { });
+    }
+
+    private void launch(IntConsumer beforeReady) {
         List<String> all = new ArrayList<>(args);
         all.add("--server.port=" + port);
-        context = new SpringApplicationBuilder(TasksyncApplication.class).run(all.toArray(String[]::new));
+        ApplicationListener<ApplicationEvent> started = event -> {
+            if (event instanceof ApplicationStartedEvent) {
+                beforeReady.accept(port);
+            }
+        };
+        context = new SpringApplicationBuilder(TasksyncApplication.class).listeners(started).run(all.toArray(String[]::new));
     }
 }
