@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,20 +33,28 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One attacker tries to exhaust the service on every front at once while a well-behaved user
- * keeps receiving its events: (a) connections beyond the per-user cap, (b) message floods
- * (4029), (c) frames over 64 KiB (1009), (d) slowloris handshakes (200 raw sockets sending an
- * HTTP request a byte at a time, never finishing). The victim's publish→receive latency is
- * measured just before (baseline) and during the attack. Default limits; loopback; bounded.
+ * One attacker tries to exhaust the service while a well-behaved user keeps receiving its events:
+ * (a) connections beyond the per-user cap (4029), (b) message floods (4029), (c) frames over
+ * 64 KiB (1009), (d) slowloris handshakes (200 raw sockets sending an HTTP request a byte at a
+ * time, never finishing), each alone and then all at once. The victim's publish→receive latency
+ * is measured before the attacks (baseline) and during each one: its p99 under attack must stay
+ * within {@link #FACTOR} of its baseline p99 (the reliability goal). Default limits; loopback; bounded.
  */
 @ServiceTest
 class ExhaustionTest {
 
-    private static final int EVENTS = 50;
-    private static final long PACE_MS = 40;
+    private static final int SAMPLES = 100;
+    private static final long PACE_MS = 20;
     private static final int SLOWLORIS_SOCKETS = 200;
     private static final int CONNECTION_CAP = 20; // tasksync.ws.max-connections-per-user default
-    private static final Duration ATTACK_BUDGET = Duration.ofSeconds(30);
+    private static final Duration PHASE_BUDGET = Duration.ofSeconds(20);
+    /** The reliability goal: a user's p99 under attack at most twice its own baseline p99. */
+    private static final double FACTOR = 2.0;
+    /**
+     * The baseline p99 the factor applies to is at least this: on loopback it can be a few
+     * milliseconds, where a single scheduler hiccup on a 2-core machine would double it.
+     */
+    private static final Duration BASELINE_FLOOR = Duration.ofMillis(10);
 
     @LocalServerPort
     int port;
@@ -54,62 +63,80 @@ class ExhaustionTest {
 
     private final String victim = "victim-" + UUID.randomUUID();
     private final String attacker = "attacker-" + UUID.randomUUID();
-    private final AtomicBoolean attacking = new AtomicBoolean(true);
+    private final AtomicBoolean attacking = new AtomicBoolean();
+    private volatile long deadline;
     private final AtomicInteger overCapRefused = new AtomicInteger();
     private final AtomicInteger floodClosed = new AtomicInteger();
     private final AtomicInteger floodAborted = new AtomicInteger();
     private final AtomicInteger oversizeClosed = new AtomicInteger();
     private final AtomicInteger slowlorisBytes = new AtomicInteger();
+    private final AtomicInteger slowlorisWriteErrors = new AtomicInteger();
+    /** Bytes already sent on each slowloris socket (one request per socket, continued phase after phase). */
+    private final Map<Integer, Integer> slowlorisOffsets = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Test
-    void wellBehavedUserIsServedDuringTheAttack() throws Exception {
+    void wellBehavedUserIsServedDuringEachAttack() throws Exception {
         var dapr = new Deliveries(http);
-        long deadline = System.nanoTime() + ATTACK_BUDGET.toNanos();
         List<WsClient> held = new ArrayList<>();
         List<Socket> slowloris = new ArrayList<>();
         ExecutorService attack = Executors.newFixedThreadPool(4);
         try (var victimWs = WsClient.connectAs(port, victim)) {
-            measure(dapr, victimWs, 10, "warmup");
-            long[] baseline = measure(dapr, victimWs, EVENTS, "baseline");
+            measure(dapr, victimWs, 20, "warmup");
+            long[] baseline = measure(dapr, victimWs, SAMPLES, "baseline");
+            Map<String, long[]> during = new LinkedHashMap<>();
 
-            // (a) the attacker fills its connection cap and keeps it full
+            // (a) the attacker fills its connection cap and keeps knocking
             for (int i = 0; i < CONNECTION_CAP; i++) {
                 held.add(WsClient.connectAs(port, attacker));
             }
+            int refused = overCapRefused.get();
+            during.put("over cap", underAttack(attack, dapr, victimWs, "over-cap", this::overCap));
+            assertThat(overCapRefused.get() - refused).as("connections beyond the cap refused with 4029").isPositive();
+
+            int flooded = floodClosed.get() + floodAborted.get();
+            during.put("flood", underAttack(attack, dapr, victimWs, "flood", this::flood));
+            assertThat(floodClosed.get() + floodAborted.get() - flooded).as("flooding connections closed").isPositive();
+
+            int oversized = oversizeClosed.get();
+            during.put("oversize", underAttack(attack, dapr, victimWs, "oversize", this::oversize));
+            assertThat(oversizeClosed.get() - oversized).as("oversized frames closed with 1009").isPositive();
+
             // (d) slowloris: open all sockets first, then trickle bytes from one thread
             for (int i = 0; i < SLOWLORIS_SOCKETS; i++) {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
                 slowloris.add(s);
             }
-            List<Future<?>> attackers = List.of(
-                    attack.submit(() -> overCap(deadline)),
-                    attack.submit(() -> flood(deadline)),
-                    attack.submit(() -> oversize(deadline)),
-                    attack.submit(() -> trickle(slowloris, deadline)));
-            Waits.sleep(1_000); // let every front ramp up
+            int trickled = slowlorisBytes.get();
+            during.put("slowloris", underAttack(attack, dapr, victimWs, "slowloris", () -> trickle(slowloris)));
+            assertThat(slowlorisBytes.get() - trickled).as("slowloris bytes the server took")
+                    .isGreaterThanOrEqualTo(SLOWLORIS_SOCKETS * 10);
 
-            long[] during = measure(dapr, victimWs, EVENTS, "during attack");
+            during.put("all at once", underAttack(attack, dapr, victimWs, "all", this::overCap, this::flood, this::oversize,
+                    () -> trickle(slowloris)));
 
-            attacking.set(false);
-            for (Future<?> f : attackers) {
-                f.get(20, TimeUnit.SECONDS);
-            }
             long slowlorisOpen = slowloris.stream().filter(ExhaustionTest::stillOpen).count();
             System.out.printf("attack: over-cap refused (4029)=%d, floods closed (4029)=%d, floods cut without close frame=%d, oversize closed (1009)=%d, "
-                            + "slowloris bytes sent=%d, slowloris sockets still open=%d/%d%n",
+                            + "slowloris bytes sent=%d (write errors %d), slowloris sockets still open=%d/%d%n",
                     overCapRefused.get(), floodClosed.get(), floodAborted.get(), oversizeClosed.get(), slowlorisBytes.get(),
-                    slowlorisOpen, SLOWLORIS_SOCKETS);
-            System.out.printf("victim latency ms: baseline p50=%.1f max=%.1f | during attack p50=%.1f max=%.1f%n",
-                    ms(p50(baseline)), ms(max(baseline)), ms(p50(during)), ms(max(during)));
+                    slowlorisWriteErrors.get(), slowlorisOpen, SLOWLORIS_SOCKETS);
+            long limit = (long) (FACTOR * Math.max(p99(baseline), BASELINE_FLOOR.toNanos()));
+            System.out.printf("victim latency ms: baseline p50=%.1f p99=%.1f max=%.1f; limit under attack p99 <= %.1f%n",
+                    ms(p50(baseline)), ms(p99(baseline)), ms(max(baseline)), ms(limit));
+            during.forEach((phase, l) -> System.out.printf("  during %-11s p50=%.1f p99=%.1f max=%.1f%n", phase,
+                    ms(p50(l)), ms(p99(l)), ms(max(l))));
 
             assertThat(unexpected).as("unexpected attack outcomes").isEmpty();
-            assertThat(overCapRefused.get()).as("connections beyond the cap refused with 4029").isPositive();
-            assertThat(floodClosed.get()).as("floods closed with 4029").isPositive();
-            assertThat(oversizeClosed.get()).as("oversized frames closed with 1009").isPositive();
-            assertThat(Duration.ofNanos(max(during))).as("victim's worst publish->receive during the attack")
-                    .isLessThan(Duration.ofSeconds(1));
+            // README (Security, "Not covered yet"): there is no timeout for a trickled request, each
+            // slowloris socket is held until the client gives up. Held for the whole run means the
+            // attack was in force during every measurement it was part of.
+            assertThat(slowlorisWriteErrors.get()).as("slowloris writes the server refused").isZero();
+            assertThat(slowlorisOpen).as("slowloris sockets still held by the server").isEqualTo(SLOWLORIS_SOCKETS);
+            during.forEach((phase, l) -> assertThat(Duration.ofNanos(p99(l)))
+                    .as("victim's p99 during the %s attack vs %.1f x its baseline p99 (%.1f ms, floor %d ms)", phase, FACTOR,
+                            ms(p99(baseline)), BASELINE_FLOOR.toMillis())
+                    .isLessThanOrEqualTo(Duration.ofNanos(limit)));
 
             // still up for newcomers, and the victim's own connection is intact
             try (var fresh = WsClient.connectAs(port, "after-" + UUID.randomUUID())) {
@@ -125,6 +152,28 @@ class ExhaustionTest {
             held.forEach(WsClient::close);
             for (Socket s : slowloris) {
                 s.close();
+            }
+        }
+    }
+
+    /** Runs the attackers, lets them ramp up, measures the victim meanwhile, then stops them. */
+    private long[] underAttack(ExecutorService pool, Deliveries dapr, WsClient victimWs, String phase, Runnable... attackers)
+            throws Exception {
+        deadline = System.nanoTime() + PHASE_BUDGET.toNanos();
+        attacking.set(true);
+        List<Future<?>> running = new ArrayList<>();
+        for (Runnable a : attackers) {
+            running.add(pool.submit(a));
+        }
+        try {
+            Waits.sleep(500); // let the attack ramp up
+            long[] latencies = measure(dapr, victimWs, SAMPLES, "during " + phase);
+            assertThat(System.nanoTime()).as("the " + phase + " attack lasted the whole measurement").isLessThan(deadline);
+            return latencies;
+        } finally {
+            attacking.set(false);
+            for (Future<?> f : running) {
+                f.get(20, TimeUnit.SECONDS);
             }
         }
     }
@@ -145,8 +194,8 @@ class ExhaustionTest {
     }
 
     /** (a) Keeps knocking on the full connection cap. */
-    private void overCap(long deadline) {
-        while (running(deadline)) {
+    private void overCap() {
+        while (running()) {
             try (var extra = WsClient.connect(port, Tokens.forUser(attacker))) {
                 record(extra.awaitClose().getCode(), 4029, overCapRefused, "over cap");
             }
@@ -155,8 +204,8 @@ class ExhaustionTest {
     }
 
     /** (b) Connects as a fresh attacker identity and floods subscribe/ping until closed. */
-    private void flood(long deadline) {
-        while (running(deadline)) {
+    private void flood() {
+        while (running()) {
             try (var ws = WsClient.connectAs(port, attacker + "-flood-" + UUID.randomUUID())) {
                 for (int i = 0; i < 300; i++) {
                     ws.send(i % 2 == 0 ? "{\"type\":\"ping\"}" : "{\"action\":\"subscribe\",\"topic\":\"list:" + i + "\"}");
@@ -174,9 +223,9 @@ class ExhaustionTest {
     }
 
     /** (c) Sends one frame just over 64 KiB per connection. */
-    private void oversize(long deadline) {
+    private void oversize() {
         String big = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(64 * 1024) + "\"}";
-        while (running(deadline)) {
+        while (running()) {
             try (var ws = WsClient.connectAs(port, attacker + "-big-" + UUID.randomUUID())) {
                 ws.send(big);
                 record(ws.awaitClose().getCode(), 1009, oversizeClosed, "oversize");
@@ -186,14 +235,13 @@ class ExhaustionTest {
     }
 
     /** (d) One byte per socket per round, 20 rounds a second; the request never ends. */
-    private void trickle(List<Socket> sockets, long deadline) {
+    private void trickle(List<Socket> sockets) {
         byte[] prefix = ("GET /ws?token=" + Tokens.forUser(attacker) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         byte[] filler = "X-Slow: a\r\n".getBytes(StandardCharsets.US_ASCII);
-        int[] offset = new int[sockets.size()];
-        while (running(deadline)) {
+        while (running()) {
             for (int i = 0; i < sockets.size(); i++) {
-                int o = offset[i]++;
+                int o = slowlorisOffsets.merge(i, 1, Integer::sum) - 1;
                 byte b = o < prefix.length ? prefix[o] : filler[(o - prefix.length) % filler.length];
                 try {
                     OutputStream out = sockets.get(i).getOutputStream();
@@ -201,14 +249,14 @@ class ExhaustionTest {
                     out.flush();
                     slowlorisBytes.incrementAndGet();
                 } catch (IOException closedByServer) {
-                    // the server hung up on this one: that is fine
+                    slowlorisWriteErrors.incrementAndGet();
                 }
             }
             Waits.sleep(50);
         }
     }
 
-    private boolean running(long deadline) {
+    private boolean running() {
         return attacking.get() && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted();
     }
 
@@ -220,10 +268,13 @@ class ExhaustionTest {
         }
     }
 
+    /** Open: no answer and no end of stream within 200 ms (a refused or timed-out request would get one). */
     private static boolean stillOpen(Socket s) {
         try {
-            s.getOutputStream().write('a');
-            s.getOutputStream().flush();
+            s.setSoTimeout(200);
+            s.getInputStream().read(); // data (an error response) or the end of the stream: not held open
+            return false;
+        } catch (java.net.SocketTimeoutException nothingYet) {
             return true;
         } catch (IOException e) {
             return false;
@@ -234,6 +285,13 @@ class ExhaustionTest {
         long[] s = a.clone();
         Arrays.sort(s);
         return s[s.length / 2];
+    }
+
+    /** Nearest-rank 99th percentile. */
+    private static long p99(long[] a) {
+        long[] s = a.clone();
+        Arrays.sort(s);
+        return s[(int) Math.ceil(0.99 * s.length) - 1];
     }
 
     private static long max(long[] a) {
