@@ -38,7 +38,9 @@ import tools.jackson.databind.JsonNode;
  * 64 KiB (1009), (d) slowloris handshakes (200 raw sockets sending an HTTP request a byte at a
  * time, never finishing), each alone and then all at once. The victim's publish→receive latency
  * is measured before the attacks (baseline) and during each one: its p99 under attack must stay
- * within {@link #FACTOR} of its baseline p99 (the reliability goal). Default limits; loopback; bounded.
+ * within {@link #FACTOR} of its baseline p99 (the reliability goal). The attacker's WebSocket
+ * clients run on event loops of their own ({@link WsClient#connectForeign}), not the server's.
+ * Default limits; loopback; bounded.
  */
 @ServiceTest
 class ExhaustionTest {
@@ -88,7 +90,7 @@ class ExhaustionTest {
 
             // (a) the attacker fills its connection cap and keeps knocking
             for (int i = 0; i < CONNECTION_CAP; i++) {
-                held.add(WsClient.connectAs(port, attacker));
+                held.add(WsClient.connectAsForeign(port, attacker));
             }
             int refused = overCapRefused.get();
             during.put("over cap", underAttack(attack, dapr, victimWs, "over-cap", this::overCap));
@@ -196,7 +198,7 @@ class ExhaustionTest {
     /** (a) Keeps knocking on the full connection cap. */
     private void overCap() {
         while (running()) {
-            try (var extra = WsClient.connect(port, Tokens.forUser(attacker))) {
+            try (var extra = WsClient.connectForeign(port, Tokens.forUser(attacker))) {
                 record(extra.awaitClose().getCode(), 4029, overCapRefused, "over cap");
             }
             Waits.sleep(50);
@@ -206,7 +208,7 @@ class ExhaustionTest {
     /** (b) Connects as a fresh attacker identity and floods subscribe/ping until closed. */
     private void flood() {
         while (running()) {
-            try (var ws = WsClient.connectAs(port, attacker + "-flood-" + UUID.randomUUID())) {
+            try (var ws = WsClient.connectAsForeign(port, attacker + "-flood-" + UUID.randomUUID())) {
                 for (int i = 0; i < 300; i++) {
                     ws.send(i % 2 == 0 ? "{\"type\":\"ping\"}" : "{\"action\":\"subscribe\",\"topic\":\"list:" + i + "\"}");
                 }
@@ -226,7 +228,7 @@ class ExhaustionTest {
     private void oversize() {
         String big = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(64 * 1024) + "\"}";
         while (running()) {
-            try (var ws = WsClient.connectAs(port, attacker + "-big-" + UUID.randomUUID())) {
+            try (var ws = WsClient.connectAsForeign(port, attacker + "-big-" + UUID.randomUUID())) {
                 ws.send(big);
                 record(ws.awaitClose().getCode(), 1009, oversizeClosed, "oversize");
             }
