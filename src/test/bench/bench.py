@@ -424,7 +424,8 @@ def stats(procs, command="stats"):
     """Interval latency over all load processes (worst-case merge of percentiles: max); `total`:
     over every interval since the last total instead."""
     parts = [p.command(command, command) for p in procs]
-    merged = {"received": sum(s["received"] for s in parts), "open": sum(s["open"] for s in parts),
+    merged = {"received": sum(s["received"] for s in parts), "duplicates": sum(s.get("duplicates", 0) for s in parts),
+              "open": sum(s["open"] for s in parts),
               "closed_by_server": sum(s["closed_by_server"] for s in parts)}
     for k in ("p50_us", "p90_us", "p99_us", "p999_us", "max_us"):
         merged[k] = max(s[k] for s in parts)
@@ -472,7 +473,7 @@ def load_row(pub, win, st=None):
            "server_cores": win.cores("server"), "server_cpu_us_per_event": us_per(win.cpu["server"], pub["acked"]),
            "publisher_cores": pub["publisher_cores"], "machine_cores": win.cores("machine")}
     if st is not None:
-        row.update({"received": st["received"], "server_cpu_us_per_delivery": us_per(win.cpu["server"], st["received"]),
+        row.update({"received": st["received"], "duplicates": st["duplicates"], "server_cpu_us_per_delivery": us_per(win.cpu["server"], st["received"]),
                     "client_cores": win.cores("clients"), "closed_by_server": st["closed_by_server"]})
     row["limit"] = limit(row)
     return row
@@ -598,7 +599,7 @@ def personal(profile):
         log("personal", step)
         steps.append(step)
     stop_all(procs, servers)
-    return {"connections": connected, "failed": failed, "users": users, "bulk": profile["personal_bulk"],
+    return {"connections": connected, "requested": n, "failed": failed, "users": users, "bulk": profile["personal_bulk"],
             "steps": steps}
 
 
@@ -623,7 +624,8 @@ def broadcast(profile):
             pub, win = publish_measured(servers, "--mode", "broadcast", "--topic", "bench:all", name="publisher",
                                         settle=settle, clients=procs)
             st = stats(procs)
-            results.append({"received": st["received"], "last_ms": round(st["max_us"] / 1000, 1),
+            results.append({"received": st["received"], "duplicates": st["duplicates"], "closed_by_server": st["closed_by_server"],
+                            "last_ms": round(st["max_us"] / 1000, 1),
                             "p50_ms": round(st["p50_us"] / 1000, 1), "p99_ms": round(st["p99_us"] / 1000, 1),
                             "acked": pub["acked"], "server_cpu_s": round(win.cpu["server"], 2),
                             "client_cpu_s": round(win.cpu["clients"], 2),
@@ -632,7 +634,7 @@ def broadcast(profile):
                             "server_cpu_us_per_delivery_idle_included": us_per(win.cpu["server"], st["received"]),
                             "loadavg": load})
             log("broadcast", n, results[-1])
-        runs.append({"subscribers": connected, "failed": failed, "servers": len(servers), "runs": results})
+        runs.append({"subscribers": connected, "requested": n, "failed": failed, "servers": len(servers), "runs": results})
         stop_all(procs, servers)
     return {"runs": runs}
 
@@ -1048,7 +1050,7 @@ def broadcast_runs(profile, n, scenario, name, client_extra=(), publisher_extra=
         win.stop()
         st, per = stats(opened.procs), stamps(opened.procs)
         lasts = [v[1] / 1000 for _, v in sorted(per.items())]
-        return {"broadcasts": broadcasts, "subscribers": opened.connected, "received": st["received"],
+        return {"broadcasts": broadcasts, "subscribers": opened.connected, "received": st["received"], "duplicates": st["duplicates"],
                 "expected": broadcasts * opened.connected, "acked": pub["acked"],
                 "broadcasts_seen": len(per), "broadcasts_complete": sum(1 for v in per.values() if v[0] == opened.connected),
                 "last_ms": round(statistics.median(lasts), 1) if lasts else None,
@@ -1430,14 +1432,21 @@ def check(results):
             failures.append(f"idle: {p['failed']} connections failed")
     per = results.get("personal")
     if per:
+        if per["failed"] or per["connections"] != per["requested"]:
+            failures.append(f"personal: {per['connections']} of {per['requested']} connections made, {per['failed']} failed")
         for s in per["steps"]:
-            if s["received"] < s["expected_deliveries"] or s["publish_errors"]:
+            # Exactly the expected frames, none twice: a duplicate must not make up for a lost one.
+            if s["received"] != s["expected_deliveries"] or s["duplicates"] or s["publish_errors"]:
                 failures.append(f"personal @{s['target_deliveries_per_s']}/s: received {s['received']} of "
-                                f"{s['expected_deliveries']}, {s['publish_errors']} publish errors")
+                                f"{s['expected_deliveries']} ({s['duplicates']} duplicates), {s['publish_errors']} publish errors")
     for run in results.get("broadcast", {}).get("runs", []):
+        # Against the subscribers asked for: a connection that failed to open is a loss too.
+        if run["failed"] or run["subscribers"] != run["requested"]:
+            failures.append(f"broadcast {run['requested']}: {run['subscribers']} subscribers connected, {run['failed']} failed")
         for r in run["runs"]:
-            if r["received"] != run["subscribers"]:
-                failures.append(f"broadcast {run['subscribers']}: {r['received']} received")
+            if r["received"] != run["requested"] or r["duplicates"] or r["closed_by_server"]:
+                failures.append(f"broadcast {run['requested']}: {r['received']} of {run['requested']} received "
+                                f"({r['duplicates']} duplicates, {r['closed_by_server']} closed by the server)")
     for r in results.get("ingest", {}).get("runs", []):
         if r["errors"] or r["rejected"]:
             failures.append(f"ingest bulk={r['bulk']}: {r['errors']} errors, {r['rejected']} rejected")
@@ -1455,9 +1464,10 @@ def check_fastpath(results):
     failures = []
 
     def delivered(name, r):
-        if r["received"] != r["expected_deliveries"] or r["errors"] or r["rejected"]:
+        if r["received"] != r["expected_deliveries"] or r.get("duplicates") or r["errors"] or r["rejected"]:
             failures.append(f"{name}: received {r['received']} of {r['expected_deliveries']} deliveries "
-                            f"(2 per acknowledged event), {r['errors']} publish errors, {r['rejected']} rejected")
+                            f"(2 per acknowledged event; {r.get('duplicates', 0)} duplicates), {r['errors']} publish errors, "
+                            f"{r['rejected']} rejected")
         if r.get("closed_by_server"):
             failures.append(f"{name}: the server closed {r['closed_by_server']} connections")
 
@@ -1472,7 +1482,7 @@ def check_fastpath(results):
         if bc["failed"]:
             failures.append(f"broadcast15k: {bc['failed']} subscribers failed to connect")
         for i, r in enumerate(bc["runs"]):
-            if r["received"] != r["expected"] or r["broadcasts_complete"] != r["broadcasts"]:
+            if r["received"] != r["expected"] or r["duplicates"] or r["broadcasts_complete"] != r["broadcasts"]:
                 failures.append(f"broadcast15k run {i + 1}: {r['received']} of {r['expected']} deliveries, "
                                 f"{r['broadcasts_complete']} of {r['broadcasts']} broadcasts reached every subscriber")
     for i, r in enumerate(results.get("handshake", {}).get("runs", [])):

@@ -61,6 +61,7 @@ import org.HdrHistogram.Recorder;
 public final class LoadClient {
 
     private static final byte[] SENT_US = "\"sent_us\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_ID = "\"id\":\"ev-".getBytes(StandardCharsets.US_ASCII);
 
     private final BenchArgs args;
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
@@ -71,6 +72,10 @@ public final class LoadClient {
     private final java.util.concurrent.ConcurrentHashMap<Long, StampStat> stamps = new java.util.concurrent.ConcurrentHashMap<>();
     private String[] tokens;
     private final AtomicLong received = new AtomicLong();
+    /** Frames whose event id this connection had already received since the last {@code stats}: a duplicate can hide a loss in a count. */
+    private final AtomicLong duplicates = new AtomicLong();
+    /** Bumped by every {@code stats}: each connection then forgets the ids it saw (lazily, on its own event loop). */
+    private final AtomicLong generation = new AtomicLong();
     private final AtomicLong ready = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong closedByServer = new AtomicLong();
@@ -126,19 +131,24 @@ public final class LoadClient {
                 "handshakes_per_s", Math.round(ready.get() / (elapsed / 1e9)), "cpu_s", Out.cpuSeconds());
         Histogram interval = null;
         long receivedTotal = 0;
+        long duplicatesTotal = 0;
         for (String line; (line = in.readLine()) != null; ) {
             switch (line.trim()) {
                 case "stats" -> {
                     interval = latency.getIntervalHistogram(interval);
                     accumulated.add(interval);
                     long got = received.getAndSet(0);
+                    long dup = duplicates.getAndSet(0);
+                    generation.incrementAndGet();
                     receivedTotal += got;
-                    printStats("stats", interval, got);
+                    duplicatesTotal += dup;
+                    printStats("stats", interval, got, dup);
                 }
                 case "total" -> {
-                    printStats("total", accumulated, receivedTotal);
+                    printStats("total", accumulated, receivedTotal, duplicatesTotal);
                     accumulated.reset();
                     receivedTotal = 0;
+                    duplicatesTotal = 0;
                 }
                 case "stamps" -> {
                     var sb = new StringBuilder();
@@ -164,8 +174,8 @@ public final class LoadClient {
         }
     }
 
-    private void printStats(String event, Histogram h, long got) {
-        Out.print(event, "received", got, "count", h.getTotalCount(),
+    private void printStats(String event, Histogram h, long got, long dup) {
+        Out.print(event, "received", got, "duplicates", dup, "count", h.getTotalCount(),
                 "p50_us", h.getValueAtPercentile(50), "p90_us", h.getValueAtPercentile(90),
                 "p99_us", h.getValueAtPercentile(99), "p999_us", h.getValueAtPercentile(99.9),
                 "max_us", h.getMaxValue(), "min_us", h.getMinValue(),
@@ -259,6 +269,9 @@ public final class LoadClient {
         private boolean greeted;
         private boolean released;
         long connectStarted;
+        /** Event ids ({@link #eventKey}) received in the current {@link #generation}; on this connection's event loop only. */
+        private java.util.HashSet<Long> seen;
+        private long seenGeneration;
 
         Session(int index, Runnable settled) {
             this(index, settled, false);
@@ -301,6 +314,7 @@ public final class LoadClient {
                 if (sent > 0) {
                     long us = Math.max(0, nowMicros() - sent);
                     received.incrementAndGet();
+                    countDuplicate(eventKey(buf));
                     latency.recordValue(us);
                     if (trackStamps) {
                         StampStat st = stamps.computeIfAbsent(sent, k -> new StampStat());
@@ -316,6 +330,20 @@ public final class LoadClient {
                     closeCodes.add(String.valueOf(close.statusCode()));
                 }
                 ctx.close();
+            }
+        }
+
+        private void countDuplicate(long key) {
+            if (key < 0) {
+                return;
+            }
+            long g = generation.get();
+            if (seen == null || seenGeneration != g) {
+                seen = new java.util.HashSet<>();
+                seenGeneration = g;
+            }
+            if (!seen.add(key)) {
+                duplicates.incrementAndGet();
             }
         }
 
@@ -395,6 +423,35 @@ public final class LoadClient {
             v = v * 10 + (c - '0');
         }
         return v;
+    }
+
+    /**
+     * The Publisher's CloudEvent id {@code ev-<pid>-<seq>} (the frame's {@code "id"}) as one number,
+     * pid in the high bits; -1 when the frame has none. No string is built.
+     */
+    static long eventKey(ByteBuf buf) {
+        int start = indexOf(buf, EVENT_ID);
+        if (start < 0) {
+            return -1;
+        }
+        long pid = 0;
+        long seq = 0;
+        boolean inSeq = false;
+        for (int i = start + EVENT_ID.length; i < buf.writerIndex(); i++) {
+            byte c = buf.getByte(i);
+            if (c == '-' && !inSeq) {
+                inSeq = true;
+            } else if (c >= '0' && c <= '9') {
+                if (inSeq) {
+                    seq = seq * 10 + (c - '0');
+                } else {
+                    pid = pid * 10 + (c - '0');
+                }
+            } else {
+                break;
+            }
+        }
+        return inSeq ? (pid << 40) | seq : -1;
     }
 
     private static int indexOf(ByteBuf buf, byte[] needle) {

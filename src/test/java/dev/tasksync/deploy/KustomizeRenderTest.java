@@ -1,8 +1,8 @@
 package dev.tasksync.deploy;
 
 import dev.tasksync.support.GoTool;
+import dev.tasksync.support.Prerequisite;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.nio.file.Path;
@@ -65,7 +65,7 @@ class KustomizeRenderTest {
     Stream<DynamicTest> rendererAgreesWithKustomize() {
         return kustomizations().stream().map(dir -> dynamicTest(DeployFiles.rel(dir), () -> {
             GoTool.Located cli = KustomizeCli.locate();
-            assumeTrue(cli.binary().isPresent(), "real kustomize unavailable, comparison skipped: " + cli.reason());
+            Prerequisite.require(cli.binary().isPresent(), "real kustomize unavailable for the comparison: " + cli.reason());
             String expectedYaml = KustomizeCli.build(cli.binary().get(), dir);
             Map<String, JsonNode> expected = byId(DeployFiles.parse(dir.resolve("(kustomize build)"), expectedYaml).stream()
                     .map(DeployFiles.Doc::tree).toList());

@@ -2,6 +2,7 @@ package dev.tasksync.deploy;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tasksync.support.Prerequisite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * An unpacked image root filesystem run as a container would run it, without a container engine,
@@ -28,11 +28,14 @@ record RootfsContainer(Process process, int port, Path log) implements AutoClose
     static final Duration STARTUP = Duration.ofSeconds(90);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** Running a root filesystem needs root (mount, chroot) and util-linux unshare; otherwise the test is skipped. */
+    /**
+     * Running a root filesystem needs root (mount, chroot) and util-linux unshare; otherwise the test
+     * is skipped, and in CI (where .ci/run runs as root) it fails ({@link Prerequisite}).
+     */
     static void assumeCanRun() {
-        Assumptions.assumeTrue(ImageTarball.isRoot(),
+        Prerequisite.require(ImageTarball.isRoot(),
                 "running an image without a container engine needs root (mount, chroot); this test JVM is not root");
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "util-linux unshare is not installed");
+        Prerequisite.require(Files.isExecutable(Path.of("/usr/bin/unshare")), "util-linux unshare is not installed");
     }
 
     /**

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tasksync.support.Deliveries;
 import dev.tasksync.support.ServiceTest;
+import dev.tasksync.support.TasksyncInstance;
+import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,18 +41,36 @@ class DaprRouteTest {
         dapr = new Deliveries(http);
     }
 
+    /**
+     * dapr-sdk-springboot keeps subscriptions in a JVM-wide singleton, so the document lists every
+     * application context's started in this test JVM. An instance with a pubsub name of its own
+     * makes its entry unambiguous: exactly one, and it must carry the default topic, the route and
+     * the default dead-letter topic, without bulk subscribe.
+     */
     @Test
     void subscribeDocumentDeclaresPubsubTopicRouteAndDeadLetter() {
-        byte[] body = http.get().uri("/dapr/subscribe").exchange().expectStatus().isOk()
-                .expectBody().returnResult().getResponseBody();
-        JsonNode doc = JsonMapper.builder().build().readTree(body);
-        assertThat(doc.isArray()).isTrue();
-        assertThat(doc).anySatisfy(s -> {
-            assertThat(s.path("pubsubName").asString()).isEqualTo("taskpubsub");
-            assertThat(s.path("topic").asString()).isEqualTo("task-updates");
-            assertThat(s.path("route").asString()).isEqualTo("/task-updates");
-            assertThat(s.path("deadLetterTopic").asString()).isEqualTo("task-updates-dlq");
-        });
+        String pubsub = "taskpubsub-" + UUID.randomUUID();
+        try (var app = TasksyncInstance.start(Tokens.SECRET, "--tasksync.dapr.pubsub-name=" + pubsub)) {
+            JsonNode doc = JsonMapper.builder().build().readTree(WebTestClient.bindToServer()
+                    .baseUrl("http://127.0.0.1:" + app.port()).build()
+                    .get().uri("/dapr/subscribe").exchange().expectStatus().isOk()
+                    .expectBody().returnResult().getResponseBody());
+            assertThat(doc.isArray()).isTrue();
+            List<JsonNode> ours = new ArrayList<>();
+            doc.forEach(s -> {
+                if (pubsub.equals(s.path("pubsubName").asString())) {
+                    ours.add(s);
+                }
+            });
+            assertThat(ours).as("subscriptions of this instance (pubsub " + pubsub + ") in " + doc).singleElement()
+                    .satisfies(s -> {
+                        assertThat(s.path("topic").asString()).isEqualTo("task-updates");
+                        assertThat(s.path("route").asString()).isEqualTo("/task-updates");
+                        assertThat(s.path("deadLetterTopic").asString()).isEqualTo("task-updates-dlq");
+                        assertThat(s.path("bulkSubscribe").path("enabled").asBoolean(false))
+                                .as("bulk subscribe is off by default").isFalse();
+                    });
+        }
     }
 
     @Test

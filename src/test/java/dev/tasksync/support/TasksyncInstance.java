@@ -4,7 +4,11 @@ import dev.tasksync.TasksyncApplication;
 import dev.tasksync.e2e.support.FreePorts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -71,8 +75,17 @@ public final class TasksyncInstance implements AutoCloseable {
 
     /** Starts again on the same port. */
     public TasksyncInstance restart() {
+        return restart(port -> { });
+    }
+
+    /**
+     * Starts again on the same port and runs {@code beforeReady} with the port once the web
+     * server accepts connections but before the application reports ready (application runners
+     * and readiness come after it), e.g. to connect clients before a sidecar resumes delivery.
+     */
+    public TasksyncInstance restart(IntConsumer beforeReady) {
         stop();
-        launch();
+        launch(beforeReady);
         return this;
     }
 
@@ -82,9 +95,18 @@ public final class TasksyncInstance implements AutoCloseable {
     }
 
     private void launch() {
+        launch(p -> { });
+    }
+
+    private void launch(IntConsumer beforeReady) {
         List<String> all = new ArrayList<>(args);
         all.add("--server.port=" + port);
-        SpringApplicationBuilder app = new SpringApplicationBuilder(TasksyncApplication.class);
+        ApplicationListener<ApplicationEvent> started = event -> {
+            if (event instanceof ApplicationStartedEvent) {
+                beforeReady.accept(port);
+            }
+        };
+        SpringApplicationBuilder app = new SpringApplicationBuilder(TasksyncApplication.class).listeners(started);
         if (ownLoops) {
             app.initializers(ctx -> ((GenericApplicationContext) ctx).registerBean(ReactorResourceFactory.class, () -> {
                 ReactorResourceFactory own = new ReactorResourceFactory();

@@ -27,6 +27,14 @@ public final class WsClient implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final ReactorNettyWebSocketClient CLIENT = new ReactorNettyWebSocketClient(HttpClient.create(),
             () -> WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024));
+    /**
+     * Clients that stand for other machines (an attacker's): on event loops of their own. The
+     * default client shares Reactor Netty's global loops with the server under test, so their own
+     * work (handshakes, floods, error handling) would run on the server's loops and delay it.
+     */
+    private static final ReactorNettyWebSocketClient FOREIGN = new ReactorNettyWebSocketClient(
+            HttpClient.create().runOn(reactor.netty.resources.LoopResources.create("ws-foreign", 2, true)),
+            () -> WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024));
 
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final Sinks.Many<WebSocketMessage> outbound = Sinks.many().unicast().onBackpressureBuffer();
@@ -35,8 +43,8 @@ public final class WsClient implements AutoCloseable {
     private volatile org.springframework.web.reactive.socket.WebSocketSession session;
     private final Disposable connection;
 
-    private WsClient(URI uri, HttpHeaders headers) {
-        connection = CLIENT.execute(uri, headers, s -> {
+    private WsClient(URI uri, HttpHeaders headers, ReactorNettyWebSocketClient client) {
+        connection = client.execute(uri, headers, s -> {
             session = s;
             opened.tryEmitValue(true);
             s.closeStatus().subscribe(closed::tryEmitValue, e -> closed.tryEmitValue(CloseStatus.NO_CLOSE_FRAME),
@@ -56,10 +64,24 @@ public final class WsClient implements AutoCloseable {
     public static final String DEFAULT_ORIGIN = "http://localhost";
 
     public static WsClient open(URI uri, HttpHeaders headers) {
+        return open(uri, headers, CLIENT);
+    }
+
+    /** As {@link #connect}, from {@link #FOREIGN} event loops (a client on another machine). */
+    public static WsClient connectForeign(int port, String token) {
+        return open(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + token), new HttpHeaders(), FOREIGN);
+    }
+
+    /** As {@link #connectAs}, from {@link #FOREIGN} event loops. */
+    public static WsClient connectAsForeign(int port, String userId) {
+        return greeted(connectForeign(port, Tokens.forUser(userId)));
+    }
+
+    private static WsClient open(URI uri, HttpHeaders headers, ReactorNettyWebSocketClient client) {
         if (headers.getOrigin() == null) {
             headers.setOrigin(DEFAULT_ORIGIN);
         }
-        var c = new WsClient(uri, headers);
+        var c = new WsClient(uri, headers, client);
         Boolean ok = c.opened.asMono().timeout(WAIT).onErrorReturn(false).block();
         if (!Boolean.TRUE.equals(ok)) {
             c.close();
@@ -70,7 +92,10 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects as {@code userId} and consumes the {@code connected} greeting. */
     public static WsClient connectAs(int port, String userId) {
-        WsClient c = connect(port, Tokens.forUser(userId));
+        return greeted(connect(port, Tokens.forUser(userId)));
+    }
+
+    private static WsClient greeted(WsClient c) {
         JsonNode hello = c.next();
         if (!"connected".equals(hello.path("type").asString())) {
             throw new AssertionError("expected connected greeting, got " + hello);

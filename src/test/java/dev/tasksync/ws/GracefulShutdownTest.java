@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tasksync.support.TasksyncInstance;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
+import dev.tasksync.support.Waits;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -50,30 +53,69 @@ class GracefulShutdownTest {
         }
     }
 
+    /**
+     * A delivery whose body is still arriving when shutdown begins. The steps are ordered by what
+     * the server shows, not by sleeps: its "100 Continue" says the route has the request and is
+     * reading the body; the drainer reports draining and the listening socket refuses new
+     * connections, so shutdown is under way (and waiting for this request) before the rest of
+     * the body is sent.
+     */
     @Test
     void aDaprDeliveryInFlightWhenShutdownStartsStillGetsItsReply() throws Exception {
         var app = TasksyncInstance.start(Tokens.SECRET);
+        ConnectionDrainer drainer = app.bean(ConnectionDrainer.class);
         byte[] body = ("{\"specversion\":\"1.0\",\"id\":\"inflight-1\",\"source\":\"s\",\"type\":\"t\","
                 + "\"data\":{\"event_type\":\"task.created\",\"user_id\":\"u\",\"task\":{\"id\":1}}}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
+                .getBytes(StandardCharsets.UTF_8);
+        Thread stopper = new Thread(app::stop, "sigterm");
+        try (var socket = new Socket("127.0.0.1", app.port())) {
             socket.setSoTimeout(15_000);
             var out = socket.getOutputStream();
+            var in = socket.getInputStream();
             out.write(("POST /task-updates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/cloudevents+json\r\n"
-                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    + "Expect: 100-continue\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readHead(in)).as("the route accepted the request and waits for its body")
+                    .startsWith("HTTP/1.1 100");
             out.write(body, 0, body.length / 2); // the request is in flight...
             out.flush();
-            Thread.sleep(300);
-            Thread stopper = new Thread(app::stop, "sigterm");
+
             stopper.start(); // ...when shutdown begins
-            Thread.sleep(1000);
+            Waits.until(drainer::isDraining, Duration.ofSeconds(10));
+            Waits.until(() -> !accepts(app.port()), Duration.ofSeconds(10));
+            assertThat(stopper.isAlive()).as("shutdown waits for the delivery in flight").isTrue();
+
             out.write(body, body.length / 2, body.length - body.length / 2);
             out.flush();
-            String response = new String(socket.getInputStream().readNBytes(512), java.nio.charset.StandardCharsets.UTF_8);
+            String response = new String(in.readNBytes(512), StandardCharsets.UTF_8);
             assertThat(response).startsWith("HTTP/1.1 200").contains("SUCCESS");
             stopper.join(30_000);
+            assertThat(stopper.isAlive()).as("shutdown completes once the delivery got its reply").isFalse();
         } finally {
             app.close();
+        }
+    }
+
+    /** The status line and headers of an interim or final response. */
+    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        while (sb.indexOf("\r\n\r\n") < 0) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    /** Whether the server still accepts TCP connections (it stops listening when its shutdown starts). */
+    private static boolean accepts(int port) {
+        try (var probe = new Socket()) {
+            probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (java.io.IOException refused) {
+            return false;
         }
     }
 

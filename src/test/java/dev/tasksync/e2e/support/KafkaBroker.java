@@ -184,6 +184,11 @@ public final class KafkaBroker implements AutoCloseable {
         return KafkaReader.readRecords(bootstrapServers, topic, minCount, timeout);
     }
 
+    /** See {@link KafkaReader#readValuesUntil}. */
+    public List<String> readValuesUntil(String topic, String marker, Duration timeout) {
+        return KafkaReader.readValuesUntil(bootstrapServers, topic, marker, timeout);
+    }
+
     /** See {@link KafkaReader#readValues}. */
     public List<String> readValues(String topic, int minCount, Duration timeout) {
         return KafkaReader.readValues(bootstrapServers, topic, minCount, timeout);

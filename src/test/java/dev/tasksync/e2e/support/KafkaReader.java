@@ -57,6 +57,46 @@ public final class KafkaReader {
         return records;
     }
 
+    /**
+     * Reads {@code topic} from the beginning (as {@link #readRecords}) until a record whose value
+     * contains {@code marker} has been read; returns the values before it. Fails when the marker
+     * does not show up within {@code timeout}, so an empty or unread topic can never pass as "clean".
+     */
+    public static List<String> readValuesUntil(String bootstrapServers, String topic, String marker, Duration timeout) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG, "e2e-reader-" + UUID.randomUUID(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> before = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = List.of();
+            while (System.nanoTime() < deadline) {
+                if (partitions.isEmpty()) {
+                    partitions = consumer.partitionsFor(topic, Duration.ofSeconds(2)).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .collect(Collectors.toList());
+                    if (partitions.isEmpty()) {
+                        Waits.sleep(200);
+                        continue;
+                    }
+                    consumer.assign(partitions);
+                    consumer.seekToBeginning(partitions);
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
+                    if (r.value() != null && r.value().contains(marker)) {
+                        return before;
+                    }
+                    before.add(r.value());
+                }
+            }
+        }
+        throw new AssertionError("marker " + marker + " not found on " + topic + " within " + timeout + " ("
+                + before.size() + " records read before giving up)");
+    }
+
     /** Record values of {@link #readRecords}. */
     public static List<String> readValues(String bootstrapServers, String topic, int minCount, Duration timeout) {
         return readRecords(bootstrapServers, topic, minCount, timeout).stream()
