@@ -30,14 +30,13 @@ public final class TasksyncInstance implements AutoCloseable {
         this.ownLoops = ownLoops;
     }
 
-    /** Starts with the given secret and extra {@code --key=value} arguments. */
+    /**
+     * Starts with the given secret and extra {@code --key=value} arguments, on event loops of its
+     * own (see {@link #startAsOwnProcessWould}): an instance stopped while others of this JVM run
+     * (a second app in an end-to-end test, a cached test context) must not take their loops with it.
+     */
     public static TasksyncInstance start(String secret, String... extraArgs) {
-        List<String> args = new ArrayList<>(List.of("--tasksync.auth.secret=" + secret, "--server.address=127.0.0.1",
-                "--spring.main.banner-mode=off"));
-        args.addAll(List.of(extraArgs));
-        var instance = new TasksyncInstance(FreePorts.next(), args, false);
-        instance.launch();
-        return instance;
+        return startAsOwnProcessWould(secret, extraArgs);
     }
 
     /**
