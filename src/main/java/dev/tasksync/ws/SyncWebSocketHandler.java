@@ -53,6 +53,7 @@ public final class SyncWebSocketHandler {
     private final TasksyncMetrics metrics;
     private final ConnectionDrainer drainer;
     private final WebSocketProperties limits;
+    private final int maxFrameBytes;
     // Null when compression is off: no offer is accepted.
     private final PerMessageDeflate deflate;
     private final Clock clock;
@@ -72,6 +73,7 @@ public final class SyncWebSocketHandler {
         this.metrics = metrics;
         this.drainer = drainer;
         this.limits = limits;
+        this.maxFrameBytes = (int) limits.maxFrameSize().toBytes();
         this.deflate = compression.enabled() ? new PerMessageDeflate(compression) : null;
         this.clock = clock;
         this.connectionEvents = new WsConnection.Events() {
@@ -190,8 +192,8 @@ public final class SyncWebSocketHandler {
         // Frames are read out of their buffers at once (Netty releases them after onNext); only
         // token refresh is asynchronous, and concatMap keeps replies in message order. No
         // prefetch: clients send little, and a prefetch queue would cost every idle connection.
-        Mono<Void> inbound = in.aggregateFrames((int) limits.maxFrameSize().toBytes()).receiveFrames()
-                .map(f -> Inbound.read(c, f, (int) limits.maxFrameSize().toBytes()))
+        Mono<Void> inbound = in.aggregateFrames(maxFrameBytes).receiveFrames()
+                .map(f -> Inbound.read(c, f, maxFrameBytes))
                 .concatMap(message -> handleInbound(c, message), 0)
                 .then()
                 .doFinally(signal -> c.complete());
@@ -224,15 +226,14 @@ public final class SyncWebSocketHandler {
         static Inbound read(WsConnection c, WebSocketFrame f, int maxMessageBytes) {
             long now = System.nanoTime();
             c.seen(now);
-            if (f instanceof TextWebSocketFrame t) {
-                if ((f.rsv() & RSV1) == 0) {
-                    return new Inbound(Kind.TEXT, t.content().toString(StandardCharsets.UTF_8), now);
-                }
-                return inflated(c, t, maxMessageBytes, now);
-            }
-            if ((f.rsv() & RSV1) != 0 && c.deflate() == null) {
-                c.close(CloseCodes.PROTOCOL_ERROR);
+            boolean compressed = (f.rsv() & RSV1) != 0;
+            if (compressed && c.deflate() == null) {
+                c.close(CloseCodes.PROTOCOL_ERROR); // RSV1 without the extension negotiated
                 return new Inbound(Kind.OTHER, null, now);
+            }
+            if (f instanceof TextWebSocketFrame t) {
+                return compressed ? inflated(c, t, maxMessageBytes, now)
+                        : new Inbound(Kind.TEXT, t.content().toString(StandardCharsets.UTF_8), now);
             }
             return new Inbound(f instanceof BinaryWebSocketFrame ? Kind.BINARY
                     : f instanceof PongWebSocketFrame ? Kind.PONG : Kind.OTHER, null, now);
@@ -240,10 +241,6 @@ public final class SyncWebSocketHandler {
 
         /** A compressed text message: inflated within the frame size limit, or the connection is closed. */
         private static Inbound inflated(WsConnection c, TextWebSocketFrame t, int maxMessageBytes, long now) {
-            if (c.deflate() == null) {
-                c.close(CloseCodes.PROTOCOL_ERROR); // RSV1 without the extension negotiated
-                return new Inbound(Kind.OTHER, null, now);
-            }
             try {
                 return new Inbound(Kind.TEXT, c.deflate().inflate(t.content(), maxMessageBytes), now);
             } catch (PerMessageDeflate.TooBig e) {

@@ -194,7 +194,7 @@ final class WsConnection implements Recipient {
     }
 
     private void hold(Frame frame) {
-        if (closed && closeRequested != null) {
+        if (closeRequested != null) {
             events.dropped(); // closing before it opened: only the close frame will follow
         } else if (beforeUpgrade.size() >= maxQueuedFrames) {
             events.dropped();
