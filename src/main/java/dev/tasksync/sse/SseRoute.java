@@ -85,7 +85,7 @@ public final class SseRoute implements NettyRouteProvider {
                 connector.connectionEvents());
         // Joined before the response headers go out: an event published as the client sees the
         // stream open is already queued for it.
-        connector.join(c, admission, GREETING);
+        connector.join(c, admission, "sse", GREETING);
         channel.closeFuture().addListener(f -> connector.closed(c));
         response.sse()
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")

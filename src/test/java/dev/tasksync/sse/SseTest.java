@@ -40,6 +40,8 @@ class SseTest {
     int port;
     @Autowired
     WebTestClient http;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     private Deliveries dapr;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -52,6 +54,7 @@ class SseTest {
     @Test
     void anEventArrivesWithItsIdKindAndTheJsonTheWebSocketGets() {
         String user = "sse-same-" + run;
+        double opened = opened("sse");
         try (var sse = SseClient.connect(port, "token=" + Tokens.forUser(user), Map.of());
                 var ws = WsClient.connect(port, Tokens.forUser(user))) {
             assertThat(sse.status()).isEqualTo(200);
@@ -61,6 +64,7 @@ class SseTest {
             assertThat(hello.event()).isEqualTo("connected");
             assertThat(hello.json().path("user_id").asString()).isEqualTo(user);
             assertThat(hello.id()).as("a greeting moves no resume point").isNull();
+            assertThat(opened("sse")).as("counted by transport").isEqualTo(opened + 1);
             assertThat(ws.next().path("type").asString()).isEqualTo("connected");
 
             assertThat(dapr.publish("e1-" + user, taskEvent("task.created", user, Map.of("id", 7)))).isEqualTo("SUCCESS");
@@ -181,5 +185,10 @@ class SseTest {
             assertThat(close.json().path("reason").asString()).contains("expired");
             assertThat(sse.endsWithin(Duration.ofSeconds(3))).as("the stream ends after its close event").isTrue();
         }
+    }
+
+    private double opened(String transport) {
+        var c = metrics.find("tasksync.connections.opened").tag("transport", transport).counter();
+        return c == null ? 0 : c.count();
     }
 }
