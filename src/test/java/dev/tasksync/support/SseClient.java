@@ -25,6 +25,8 @@ public final class SseClient implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Event END = new Event(null, "<end of stream>", "", null);
+    // One client per HTTP version, as a browser has: its connections are pooled, its threads shared.
+    private static final Map<HttpClient.Version, HttpClient> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** One dispatched event; {@code id} is the field of this event block (null when it had none). */
     public record Event(String id, String event, String data, Long retry) {
@@ -55,7 +57,7 @@ public final class SseClient implements AutoCloseable {
                 .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(10));
         headers.forEach(request::header);
         try {
-            var client = HttpClient.newBuilder().version(version).build();
+            var client = CLIENTS.computeIfAbsent(version, v -> HttpClient.newBuilder().version(v).build());
             return new SseClient(client.send(request.GET().build(), HttpResponse.BodyHandlers.ofLines()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
