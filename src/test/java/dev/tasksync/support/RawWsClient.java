@@ -1,12 +1,6 @@
 package dev.tasksync.support;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 
 /**
  * A WebSocket client on a bare socket that does only the handshake and then nothing on its
@@ -14,35 +8,15 @@ import java.util.Base64;
  */
 public final class RawWsClient implements AutoCloseable {
 
-    private final Socket socket;
-    private final InputStream in;
+    private final WsSocket ws;
 
-    private RawWsClient(Socket socket) throws IOException {
-        this.socket = socket;
-        this.in = socket.getInputStream();
+    private RawWsClient(WsSocket ws) {
+        this.ws = ws;
     }
 
     /** Opens {@code /ws?token=…}; {@code receiveBuffer} > 0 shrinks the socket's receive window. */
     public static RawWsClient connect(int port, String token, int receiveBuffer) throws IOException {
-        Socket s = new Socket();
-        if (receiveBuffer > 0) {
-            s.setReceiveBufferSize(receiveBuffer);
-        }
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        s.setSoTimeout(15_000);
-        String key = Base64.getEncoder().encodeToString("raw-ws-client-16".getBytes(StandardCharsets.US_ASCII));
-        OutputStream out = s.getOutputStream();
-        out.write(("GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        var client = new RawWsClient(s);
-        String status = client.readHeaders();
-        if (!status.startsWith("HTTP/1.1 101")) {
-            s.close();
-            throw new IOException("upgrade refused: " + status);
-        }
-        return client;
+        return new RawWsClient(WsSocket.open(port, token, receiveBuffer, 15_000, ""));
     }
 
     /**
@@ -50,42 +24,16 @@ public final class RawWsClient implements AutoCloseable {
      * connection ended without one). Pings and data frames are skipped.
      */
     public int readUntilClose() throws IOException {
-        while (true) {
-            int b0 = in.read();
-            if (b0 < 0) {
-                return -1;
-            }
-            int b1 = in.read();
-            long len = b1 & 0x7f;
-            if (len == 126) {
-                len = (in.read() << 8) | in.read();
-            } else if (len == 127) {
-                len = 0;
-                for (int i = 0; i < 8; i++) {
-                    len = (len << 8) | in.read();
-                }
-            }
-            byte[] payload = in.readNBytes((int) len);
-            if ((b0 & 0x0f) == 0x8) {
-                return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        for (WsSocket.Received frame = ws.read(); frame != null; frame = ws.read()) {
+            if (frame.opcode() == 0x8) {
+                return frame.closeCode();
             }
         }
-    }
-
-    private String readHeaders() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        while (!sb.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            sb.append((char) c);
-        }
-        return sb.toString().split("\r\n")[0];
+        return -1;
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        ws.close();
     }
 }
