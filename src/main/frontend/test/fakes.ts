@@ -83,6 +83,21 @@ export class FakeSocket implements SocketLike {
     this.onopen?.({});
   }
 
+  /** Opens and sends the welcome frame (what makes the client `connected`). */
+  serverAccept(extra: Record<string, unknown> = {}): void {
+    this.serverOpen();
+    const topics = this.query.get('topics');
+    this.serverSend({
+      type: 'connected',
+      user_id: 'u1',
+      connection_id: `c-${FakeSocket.instances.indexOf(this) + 1}`,
+      timestamp: '2025-01-01T00:00:00Z',
+      ...(this.query.get('since') ? { resumed: true } : {}),
+      ...(topics ? { topics: topics.split(',') } : {}),
+      ...extra,
+    });
+  }
+
   serverSend(message: object | string): void {
     this.onmessage?.({ data: typeof message === 'string' ? message : JSON.stringify(message) });
   }

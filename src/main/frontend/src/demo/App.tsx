@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { wsUrlFromLocation, type TokenRequest } from '../core';
-import { ConnectionStatus, WebSocketProvider } from '../react';
+import { wsUrlFromLocation, type TokenRequest } from '@tasksync/client';
+import { ConnectionStatus, WebSocketProvider } from '@tasksync/client/react';
 import { DevModeOffError, fetchDevToken } from './devApi';
 import { Session } from './Session';
 
