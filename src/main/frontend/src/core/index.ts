@@ -11,6 +11,7 @@ export type { EventSourceLike, SocketConstructor, SocketLike, TaskSyncEnv, Timer
 export { CloseCode } from './types';
 export type {
   CloseInfo,
+  MaybePromise,
   ConnectedInfo,
   PayloadOf,
   Status,
