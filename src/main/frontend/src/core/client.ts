@@ -387,10 +387,11 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       delay = cfg.backoffCapMs / 2 + fullJitter(cfg.backoffCapMs / 2, env.random);
     } else {
       setStatus('disconnected');
-      const ceiling = backoffCeiling(attempt++, cfg.backoffBaseMs, cfg.backoffCapMs);
+      const n = attempt++;
+      const ceiling = backoffCeiling(n, cfg.backoffBaseMs, cfg.backoffCapMs);
       if (now) delay = 0; // 4001: once, straight away, with a forced token refresh
       else if (code === CloseCode.RATE_LIMITED) {
-        const slow = backoffCeiling(attempt, cfg.rateLimitBackoffMs, cfg.backoffCapMs * 2);
+        const slow = backoffCeiling(n, cfg.rateLimitBackoffMs, cfg.backoffCapMs * 2);
         delay = slow / 2 + fullJitter(slow / 2, env.random);
       } else if (code === CloseCode.GOING_AWAY) {
         // Draining server: come back soon, but spread clients out over a window.
