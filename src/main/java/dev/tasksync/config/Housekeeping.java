@@ -1,7 +1,7 @@
 package dev.tasksync.config;
 
 import dev.tasksync.fanout.EventLog;
-import dev.tasksync.ws.Heartbeat;
+import dev.tasksync.session.Heartbeat;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;

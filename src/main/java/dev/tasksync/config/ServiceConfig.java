@@ -12,12 +12,15 @@ import dev.tasksync.ops.FanoutTracing;
 import dev.tasksync.ops.TasksyncMetrics;
 import dev.tasksync.ops.Warmup;
 import dev.tasksync.ops.WarmupProperties;
-import dev.tasksync.ws.ClientMessageParser;
-import dev.tasksync.ws.ConnectionDrainer;
-import dev.tasksync.ws.Heartbeat;
-import dev.tasksync.ws.ServerMessages;
-import dev.tasksync.ws.SyncWebSocketHandler;
+import dev.tasksync.session.ConnectionDrainer;
+import dev.tasksync.session.Connector;
+import dev.tasksync.session.Heartbeat;
+import dev.tasksync.sse.SseProperties;
+import dev.tasksync.sse.SseRoute;
+import dev.tasksync.wire.ClientMessageParser;
+import dev.tasksync.wire.ServerMessages;
 import dev.tasksync.ws.CompressionProperties;
+import dev.tasksync.ws.SyncWebSocketHandler;
 import dev.tasksync.ws.WebSocketRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
@@ -109,20 +112,32 @@ class ServiceConfig {
     }
 
     @Bean
-    SyncWebSocketHandler syncWebSocketHandler(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages,
-            JsonMapper json, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties ws,
-            CompressionProperties compression, Clock clock) {
-        return new SyncWebSocketHandler(verifier, hub, log, messages, new ClientMessageParser(json), metrics, drainer,
-                ws, compression, clock);
+    Connector connector(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages, TasksyncMetrics metrics,
+            ConnectionDrainer drainer, WebSocketProperties ws, Clock clock) {
+        return new Connector(verifier, hub, log, messages, metrics, drainer, ws, clock);
     }
 
     @Bean
-    Heartbeat heartbeat(Hub hub, Clock clock, WebSocketProperties ws) {
-        return new Heartbeat(hub, clock, ws.pingInterval(), ws.idleTimeout());
+    SyncWebSocketHandler syncWebSocketHandler(Connector connector, TokenVerifier verifier, Hub hub, EventLog log,
+            ServerMessages messages, JsonMapper json, TasksyncMetrics metrics, WebSocketProperties ws,
+            CompressionProperties compression) {
+        return new SyncWebSocketHandler(connector, verifier, hub, log, messages, new ClientMessageParser(json), metrics,
+                ws, compression);
+    }
+
+    @Bean
+    Heartbeat heartbeat(Hub hub, Clock clock) {
+        return new Heartbeat(hub, clock);
     }
 
     @Bean
     WebSocketRoute webSocketRoute(SyncWebSocketHandler handler, WebSocketProperties ws) {
         return new WebSocketRoute(handler, ws.path(), (int) ws.maxFrameSize().toBytes());
+    }
+
+    @Bean
+    SseRoute sseRoute(Connector connector, ServerMessages messages, TasksyncMetrics metrics, SseProperties sse,
+            WebSocketProperties ws) {
+        return new SseRoute(connector, messages, metrics, sse, ws);
     }
 }

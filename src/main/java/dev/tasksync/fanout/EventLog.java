@@ -50,7 +50,7 @@ public final class EventLog {
      * One event kept for replay: its bytes only (a replay is a new, untimed frame, so it stays out of
      * the live latency histograms); history is most of the long-lived heap, so entries stay small.
      */
-    private record Entry(long seq, long atMillis, byte[] bytes) {
+    private record Entry(long seq, long atMillis, byte[] bytes, String event, String id) {
     }
 
     /** Where and when an event id was appended. */
@@ -217,7 +217,7 @@ public final class EventLog {
     private static void replay(Stream s, Recipient r, long after, long upTo) {
         for (Entry e : s.entries) {
             if (e.seq > after && e.seq <= upTo) {
-                r.offer(Frame.untimed(e.bytes));
+                r.offer(Frame.replayed(e.bytes, e.event, e.id));
             }
         }
     }
@@ -238,7 +238,7 @@ public final class EventLog {
         }
         missed.sort(Comparator.comparingLong(Entry::seq));
         for (Entry e : missed) {
-            r.offer(Frame.untimed(e.bytes));
+            r.offer(Frame.replayed(e.bytes, e.event, e.id));
         }
     }
 
@@ -257,7 +257,7 @@ public final class EventLog {
                 ids.decrementAndGet();
             }
         }
-        s.entries.addLast(new Entry(next, now, frame.bytes()));
+        s.entries.addLast(new Entry(next, now, frame.bytes(), frame.event(), eventId));
         while (s.entries.size() > perStream) {
             s.evictedUpTo = s.entries.removeFirst().seq;
         }

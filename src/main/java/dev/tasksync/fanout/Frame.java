@@ -4,10 +4,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
- * One encoded outbound message, created once and shared by every recipient: the JSON bytes,
- * for a live event the two instants its delivery latency is measured from, and the
- * transports' ready-to-write forms of it ({@link #wire(Wire)}), each made once, by the first
- * recipient that needs it.
+ * One encoded outbound message, created once and shared by every recipient: the JSON bytes, its
+ * kind ({@link #event()}, e.g. {@code task_update}) and event id for transports that frame them
+ * separately (SSE's {@code event:} and {@code id:} fields), for a live event the two instants its
+ * delivery latency is measured from, and the transports' ready-to-write forms of it
+ * ({@link #wire(Wire)}), each made once, by the first recipient that needs it.
  */
 public final class Frame {
 
@@ -22,14 +23,14 @@ public final class Frame {
         static final int MAX = 4;
 
         private final int slot;
-        private final Function<byte[], T> encoder;
+        private final Function<Frame, T> encoder;
 
         /**
          * An encoding named {@code name}. Encodings of one name share a slot: a transport built
          * once per application context (with its settings) takes the same slot each time, and a
          * frame never crosses contexts.
          */
-        public Wire(String name, Function<byte[], T> encoder) {
+        public Wire(String name, Function<Frame, T> encoder) {
             this.slot = slotOf(name);
             this.encoder = encoder;
         }
@@ -48,30 +49,57 @@ public final class Frame {
     }
 
     private final byte[] bytes;
+    private final String event;
+    private final String id;
     private final long eventTimeMillis;
     private final long receivedNanos;
     // One slot per Wire; two threads racing both encode, the first to store wins.
     private final AtomicReferenceArray<Object> wires = new AtomicReferenceArray<>(Wire.MAX);
 
-    private Frame(byte[] bytes, long eventTimeMillis, long receivedNanos) {
+    private Frame(byte[] bytes, String event, String id, long eventTimeMillis, long receivedNanos) {
         this.bytes = bytes;
+        this.event = event;
+        this.id = id;
         this.eventTimeMillis = eventTimeMillis;
         this.receivedNanos = receivedNanos;
     }
 
-    /** A live event, measured from {@code eventTimeMillis} (epoch) and {@code receivedNanos} ({@link System#nanoTime()}). */
-    public static Frame live(byte[] bytes, long eventTimeMillis, long receivedNanos) {
-        return new Frame(bytes, eventTimeMillis, receivedNanos);
+    /**
+     * A live event of kind {@code event} with id {@code id}, measured from {@code eventTimeMillis}
+     * (epoch) and {@code receivedNanos} ({@link System#nanoTime()}).
+     */
+    public static Frame live(byte[] bytes, String event, String id, long eventTimeMillis, long receivedNanos) {
+        return new Frame(bytes, event, id, eventTimeMillis, receivedNanos);
     }
 
-    /** A frame without latency measurement: replies to the client, replayed history. */
+    /** An event replayed from history: no latency measurement. */
+    public static Frame replayed(byte[] bytes, String event, String id) {
+        return new Frame(bytes, event, id, UNTIMED, 0);
+    }
+
+    /** A reply or notice of kind {@code event} (no event id, no latency measurement). */
+    public static Frame reply(String event, byte[] bytes) {
+        return new Frame(bytes, event, null, UNTIMED, 0);
+    }
+
+    /** A frame of no particular kind, without id or latency measurement. */
     public static Frame untimed(byte[] bytes) {
-        return new Frame(bytes, UNTIMED, 0);
+        return new Frame(bytes, null, null, UNTIMED, 0);
     }
 
     /** The UTF-8 JSON text. */
     public byte[] bytes() {
         return bytes;
+    }
+
+    /** The message's kind ({@code task_update}, {@code topic_event}, {@code connected}, {@code error}, …); null if none. */
+    public String event() {
+        return event;
+    }
+
+    /** The event id a client resumes from, or null for replies. */
+    public String id() {
+        return id;
     }
 
     /** Epoch millis of the event (the CloudEvent {@code time}, else its receipt), or {@link #UNTIMED}. */
@@ -93,7 +121,7 @@ public final class Frame {
     public <T> T wire(Wire<T> wire) {
         Object encoded = wires.get(wire.slot);
         if (encoded == null) {
-            encoded = wire.encoder.apply(bytes);
+            encoded = wire.encoder.apply(this);
             Object won = wires.compareAndExchange(wire.slot, null, encoded);
             if (won != null) {
                 encoded = won;

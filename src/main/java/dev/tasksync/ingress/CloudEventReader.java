@@ -3,7 +3,7 @@ package dev.tasksync.ingress;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.UUID;
-import dev.tasksync.ws.JsonErrors;
+import dev.tasksync.wire.JsonErrors;
 import org.springframework.http.MediaType;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

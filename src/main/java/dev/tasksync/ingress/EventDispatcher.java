@@ -5,7 +5,7 @@ import dev.tasksync.fanout.EventLog.Published;
 import dev.tasksync.fanout.Frame;
 import dev.tasksync.ops.FanoutTracing;
 import dev.tasksync.ops.TasksyncMetrics;
-import dev.tasksync.ws.ServerMessages;
+import dev.tasksync.wire.ServerMessages;
 import io.micrometer.tracing.Span;
 
 /**
@@ -62,13 +62,13 @@ public final class EventDispatcher {
         if (event instanceof InboundEvent.Task t) {
             metrics.taskEventReceived();
             p = log.publishToUser(t.userId(), t.id(), Frame.live(
-                    messages.taskUpdate(t.eventType(), t.task(), t.id(), t.timestamp()),
+                    messages.taskUpdate(t.eventType(), t.task(), t.id(), t.timestamp()), ServerMessages.TASK_UPDATE, t.id(),
                     origin.eventTimeMillis(), origin.receivedNanos()));
         } else {
             var t = (InboundEvent.Topic) event;
             metrics.topicEventReceived();
             p = log.publishToTopic(t.topic(), t.id(), Frame.live(
-                    messages.topicEvent(t.topic(), t.event(), t.data(), t.id()),
+                    messages.topicEvent(t.topic(), t.event(), t.data(), t.id()), ServerMessages.TOPIC_EVENT, t.id(),
                     origin.eventTimeMillis(), origin.receivedNanos()));
         }
         if (p.duplicate()) {

@@ -67,7 +67,8 @@ final class PerMessageDeflate {
         return compressed == UNCOMPRESSED ? frame.wire(WsFrames.TEXT) : compressed;
     }
 
-    private ByteBuf compressedFrame(byte[] text) {
+    private ByteBuf compressedFrame(Frame frame) {
+        byte[] text = frame.bytes();
         if (text.length < minSize) {
             return UNCOMPRESSED;
         }

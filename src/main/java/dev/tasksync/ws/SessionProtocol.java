@@ -2,11 +2,16 @@ package dev.tasksync.ws;
 
 import dev.tasksync.auth.InvalidTokenException;
 import dev.tasksync.auth.TokenVerifier;
-import dev.tasksync.auth.TopicPolicy;
-import dev.tasksync.fanout.EventLog;
-import dev.tasksync.fanout.Hub;
 import dev.tasksync.config.WebSocketProperties;
+import dev.tasksync.fanout.EventLog;
+import dev.tasksync.fanout.Frame;
+import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.TasksyncMetrics;
+import dev.tasksync.session.Connector;
+import dev.tasksync.wire.ClientMessage;
+import dev.tasksync.wire.ClientMessageParser;
+import dev.tasksync.wire.CloseCodes;
+import dev.tasksync.wire.ServerMessages;
 import reactor.core.publisher.Mono;
 
 /** Answers client messages on one connection. Replies go through the connection's queue, keeping order. */
@@ -19,9 +24,11 @@ final class SessionProtocol {
     private final TasksyncMetrics metrics;
     private final TokenVerifier verifier;
     private final WebSocketProperties limits;
+    private final Connector connector;
 
     SessionProtocol(Hub hub, EventLog log, ServerMessages messages, ClientMessageParser parser,
-            TasksyncMetrics metrics, TokenVerifier verifier, WebSocketProperties limits) {
+            TasksyncMetrics metrics, TokenVerifier verifier, WebSocketProperties limits, Connector connector) {
+        this.connector = connector;
         this.hub = hub;
         this.log = log;
         this.messages = messages;
@@ -96,7 +103,7 @@ final class SessionProtocol {
     }
 
     private void subscribe(WsConnection c, String topic, String since) {
-        byte[] refusal = refusal(c.principal(), topic, c.topics());
+        Frame refusal = connector.refusal(c.principal(), topic, c.topics());
         if (refusal != null) {
             c.offer(refusal);
             return;
@@ -110,54 +117,14 @@ final class SessionProtocol {
         }
     }
 
-    /**
-     * Why {@code principal} may not subscribe to {@code topic} while holding {@code held}: the
-     * error reply (counted), or null when it may. Shared by {@code subscribe} messages and topics
-     * named at connect.
-     */
-    byte[] refusal(dev.tasksync.auth.UserPrincipal principal, String topic, java.util.Set<String> held) {
-        if (topic == null) {
-            return messages.error("Topic is required for subscribe action");
-        } else if (!validTopic(topic)) {
-            return invalidTopic();
-        } else if (!TopicPolicy.maySubscribe(principal, topic)) {
-            metrics.clientError("forbidden_topic");
-            return messages.error("Forbidden", "topic", topic);
-        } else if (!held.contains(topic) && held.size() >= limits.maxSubscriptions()) {
-            metrics.clientError("too_many_subscriptions");
-            return messages.error("Too many subscriptions", "topic", topic, "limit",
-                    String.valueOf(limits.maxSubscriptions()));
-        }
-        return null;
-    }
-
     private void unsubscribe(WsConnection c, String topic) {
         if (topic == null) {
             c.offer(messages.error("Topic is required for unsubscribe action"));
-        } else if (!validTopic(topic)) {
-            c.offer(invalidTopic());
+        } else if (!connector.validTopic(topic)) {
+            c.offer(connector.invalidTopic());
         } else {
             hub.unsubscribe(c, topic);
             c.offer(messages.subscription("unsubscribed", topic));
         }
-    }
-
-    private byte[] invalidTopic() {
-        metrics.clientError("invalid_topic");
-        return messages.error("Invalid topic", "details",
-                "topic must be 1-" + limits.maxTopicLength() + " printable characters");
-    }
-
-    private boolean validTopic(String topic) {
-        if (topic.length() > limits.maxTopicLength()) {
-            return false;
-        }
-        for (int i = 0; i < topic.length(); i++) {
-            char ch = topic.charAt(i);
-            if (ch <= ' ' || ch == 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 }

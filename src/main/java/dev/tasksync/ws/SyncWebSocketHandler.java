@@ -1,14 +1,18 @@
 package dev.tasksync.ws;
 
-import dev.tasksync.auth.InvalidTokenException;
 import dev.tasksync.auth.TokenVerifier;
-import dev.tasksync.auth.UserPrincipal;
 import dev.tasksync.config.WebSocketProperties;
 import dev.tasksync.fanout.EventLog;
-import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Hub;
-import dev.tasksync.ops.RateLimitedLog;
 import dev.tasksync.ops.TasksyncMetrics;
+import dev.tasksync.session.ChannelSession;
+import dev.tasksync.session.ConnectParams;
+import dev.tasksync.session.Connector;
+import dev.tasksync.session.Connector.Admission;
+import dev.tasksync.wire.ClientMessageParser;
+import dev.tasksync.wire.Close;
+import dev.tasksync.wire.CloseCodes;
+import dev.tasksync.wire.ServerMessages;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -16,13 +20,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.web.reactive.socket.CloseStatus;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -39,91 +39,37 @@ public final class SyncWebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(SyncWebSocketHandler.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    private final RateLimitedLog rejections = new RateLimitedLog(log, 20, Duration.ofMinutes(1));
+    static final String TRANSPORT = "WebSocket";
+    /** The greeting's {@code message}, as the seeds' clients know it. */
+    private static final String GREETING = "WebSocket connected successfully";
 
-    /** The outcome of admission: a principal to serve, or the close status to refuse with. */
-    record Admission(HandshakeParams params, UserPrincipal principal, CloseStatus refusal) {
-    }
-
-    private final TokenVerifier verifier;
+    private final Connector connector;
     private final Hub hub;
-    private final EventLog events;
-    private final ServerMessages messages;
     private final SessionProtocol protocol;
     private final TasksyncMetrics metrics;
-    private final ConnectionDrainer drainer;
-    private final WebSocketProperties limits;
     private final int maxFrameBytes;
+    private final ChannelSession.Limits connectionLimits;
+    private final long idleNanos;
     // Null when compression is off: no offer is accepted.
     private final PerMessageDeflate deflate;
-    private final Clock clock;
-    private final WsConnection.Events connectionEvents;
-    // Connection ids: a per-process random prefix keeps them unique across replicas and restarts.
-    private final String idPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
-    private final AtomicLong sequence = new AtomicLong();
 
-    public SyncWebSocketHandler(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages,
-            ClientMessageParser parser, TasksyncMetrics metrics, ConnectionDrainer drainer, WebSocketProperties limits,
-            CompressionProperties compression, Clock clock) {
-        this.verifier = verifier;
+    public SyncWebSocketHandler(Connector connector, TokenVerifier verifier, Hub hub, EventLog log,
+            ServerMessages messages, ClientMessageParser parser, TasksyncMetrics metrics, WebSocketProperties limits,
+            CompressionProperties compression) {
+        this.connector = connector;
         this.hub = hub;
-        this.events = log;
-        this.messages = messages;
-        this.protocol = new SessionProtocol(hub, log, messages, parser, metrics, verifier, limits);
+        this.protocol = new SessionProtocol(hub, log, messages, parser, metrics, verifier, limits, connector);
         this.metrics = metrics;
-        this.drainer = drainer;
-        this.limits = limits;
         this.maxFrameBytes = (int) limits.maxFrameSize().toBytes();
+        this.connectionLimits = new ChannelSession.Limits(limits.outboundQueue(), limits.maxPendingBytes().toBytes(),
+                limits.pingInterval().toNanos());
+        this.idleNanos = limits.idleTimeout().toNanos();
         this.deflate = compression.enabled() ? new PerMessageDeflate(compression) : null;
-        this.clock = clock;
-        this.connectionEvents = new WsConnection.Events() {
-            @Override
-            public void written(Frame frame) {
-                metrics.written(frame);
-            }
-
-            @Override
-            public void dropped() {
-                metrics.notWritten();
-            }
-
-            @Override
-            public void closing(CloseStatus status) {
-                metrics.disconnected(status.getReason());
-            }
-        };
     }
 
     /** Decides, before the upgrade, whether the client is served or refused (and why). */
-    Mono<Admission> admit(HandshakeParams params, String origin, SocketAddress remote) {
-        if (drainer.isDraining()) {
-            return Mono.just(new Admission(params, null, CloseCodes.GOING_AWAY));
-        }
-        if (origin != null && !limits.allowedOrigins().isEmpty() && !limits.allowedOrigins().contains(origin)) {
-            metrics.authFailure("origin");
-            rejections.warn("WebSocket rejected: origin {} not allowed", origin);
-            return Mono.just(new Admission(params, null, CloseCodes.ORIGIN_NOT_ALLOWED));
-        }
-        return verifier.verify(params.token())
-                .map(principal -> {
-                    if (params.userId() != null && !params.userId().equals(principal.userId())) {
-                        metrics.authFailure("user_mismatch");
-                        rejections.warn("WebSocket rejected from {}: user_id parameter does not match the token",
-                                address(remote));
-                        return new Admission(params, null, CloseCodes.FORBIDDEN);
-                    }
-                    if (hub.connectionsOf(principal.userId()) >= limits.maxConnectionsPerUser()) {
-                        metrics.clientError("too_many_connections");
-                        return new Admission(params, null, CloseCodes.TOO_MANY_CONNECTIONS);
-                    }
-                    return new Admission(params, principal, null);
-                })
-                .onErrorResume(InvalidTokenException.class, e -> {
-                    metrics.authFailure(e.reason().name().toLowerCase());
-                    // The reason only: the token itself is never logged.
-                    rejections.warn("WebSocket rejected from {}: {}", address(remote), e.getMessage());
-                    return Mono.just(new Admission(params, null, CloseCodes.UNAUTHORIZED));
-                });
+    Mono<Admission> admit(ConnectParams params, String origin, SocketAddress remote) {
+        return connector.admit(params, origin, remote, TRANSPORT);
     }
 
     /** Whether to accept a client's {@code Sec-WebSocket-Extensions} offer (the route answers with {@link PerMessageDeflate#RESPONSE}). */
@@ -132,50 +78,25 @@ public final class SyncWebSocketHandler {
     }
 
     /**
-     * Before the upgrade response is sent: an admitted client's connection joins its user stream
-     * and the topics it named, and gets its greeting and any replay queued, so that no event
-     * published from now on can miss it (frames wait in the connection until the upgrade is done).
-     * Null for a refused client. {@link #closed} undoes it if the upgrade never happens.
+     * Before the upgrade response is sent: an admitted client's connection joins its streams
+     * ({@link Connector#join}), so that no event published from now on can miss it (frames wait in
+     * the connection until the upgrade is done). Null for a refused client. {@link #closed} undoes
+     * it if the upgrade never happens.
      */
     WsConnection open(Admission admission, Channel channel, boolean deflated) {
         if (admission.refusal() != null) {
             return null;
         }
-        UserPrincipal principal = admission.principal();
-        String since = admission.params().since();
-        var c = new WsConnection(idPrefix + sequence.incrementAndGet(), principal, channel, limits.outboundQueue(),
-                limits.maxPendingBytes().toBytes(), deflated ? deflate : null, connectionEvents);
-        var topics = new java.util.LinkedHashSet<String>();
-        var refusals = new java.util.ArrayList<byte[]>();
-        for (String topic : admission.params().topics()) {
-            byte[] refusal = protocol.refusal(principal, topic, topics);
-            if (refusal == null) {
-                topics.add(topic);
-            } else {
-                refusals.add(refusal);
-            }
-        }
-        // Greeting, then the replay of missed events (all streams, in log order), then live ones:
-        // the log orders all three. Refused topics are answered right after the greeting.
-        var join = events.join(c, since, topics, j -> {
-            c.offer(messages.connected(principal.userId(), c.id(), clock.instant(), since == null ? null : j.resumed(),
-                    admission.params().topics().isEmpty() ? null : topics));
-            refusals.forEach(c::offer);
-            if (since != null && !j.resumed()) {
-                c.offer(ServerMessages.RESYNC_REQUIRED);
-            }
-        });
-        c.joined(join.seq(), join.since());
+        var c = new WsConnection(connector.nextId(), admission.principal(), channel, connectionLimits, idleNanos,
+                deflated ? deflate : null, connector.connectionEvents());
+        connector.join(c, admission, GREETING);
         channel.closeFuture().addListener(f -> closed(c));
         return c;
     }
 
     /** The connection's socket or session ended (also when the upgrade never completed). Idempotent. */
     void closed(WsConnection c) {
-        if (c != null) {
-            c.complete();
-            hub.remove(c);
-        }
+        connector.closed(c);
     }
 
     /** Runs one upgraded session to its end. */
@@ -183,7 +104,7 @@ public final class SyncWebSocketHandler {
         if (admission.refusal() != null) {
             return close(out, admission.refusal());
         }
-        c.upgraded();
+        c.opened();
         return serve(in, out, c);
     }
 
@@ -267,12 +188,8 @@ public final class SyncWebSocketHandler {
         return protocol.onText(c, in.text());
     }
 
-    private static Object address(SocketAddress remote) {
-        return remote instanceof java.net.InetSocketAddress a ? a.getAddress() : "?";
-    }
-
-    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status) {
+    private static Mono<Void> close(WebsocketOutbound out, Close status) {
         // A client that stopped reading may never let the close frame out; don't wait for it forever.
-        return out.sendClose(status.getCode(), status.getReason()).timeout(CLOSE_TIMEOUT, Mono.empty());
+        return out.sendClose(status.code(), status.reason()).timeout(CLOSE_TIMEOUT, Mono.empty());
     }
 }

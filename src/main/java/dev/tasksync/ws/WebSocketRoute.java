@@ -1,5 +1,6 @@
 package dev.tasksync.ws;
 
+import dev.tasksync.session.ConnectParams;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -41,7 +42,7 @@ public final class WebSocketRoute implements NettyRouteProvider {
         if (!headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
             return badRequest(response, "Expected a WebSocket upgrade");
         }
-        var params = HandshakeParams.from(request.uri(), headers.get(HttpHeaderNames.AUTHORIZATION));
+        var params = ConnectParams.from(request.uri(), headers.get(HttpHeaderNames.AUTHORIZATION));
         return handler.admit(params, headers.get(HttpHeaderNames.ORIGIN), request.remoteAddress())
                 .flatMap(admission -> {
                     // Joined before the 101 goes out: an event published as the client sees the socket

@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
 final class WsFrames {
 
     /** A frame's WebSocket text frame: what every WebSocket recipient writes. */
-    static final Frame.Wire<ByteBuf> TEXT = new Frame.Wire<>("ws-text", WsFrames::text);
+    static final Frame.Wire<ByteBuf> TEXT = new Frame.Wire<>("ws-text", f -> text(f.bytes()));
 
     /** Server ping with a constant payload (pongs only prove liveness). */
     static final ByteBuf PING = frame(0x89, "tasksync".getBytes(java.nio.charset.StandardCharsets.US_ASCII));

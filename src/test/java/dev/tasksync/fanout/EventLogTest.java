@@ -144,7 +144,7 @@ class EventLogTest {
     }
 
     private static Frame frame(String s) {
-        return Frame.live(s.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), System.nanoTime());
+        return Frame.live(s.getBytes(StandardCharsets.UTF_8), "task_update", s, System.currentTimeMillis(), System.nanoTime());
     }
 
     private static List<String> texts(HubTest.Probe p) {

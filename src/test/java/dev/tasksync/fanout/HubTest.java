@@ -72,7 +72,7 @@ class HubTest {
         hub.add(a2);
         hub.add(b1);
         byte[] bytes = {1};
-        Frame frame = Frame.live(bytes, 1L, 2L);
+        Frame frame = Frame.live(bytes, "task_update", "e1", 1L, 2L);
 
         assertThat(hub.publishToUser("alice", frame)).isEqualTo(new Delivery(2, 0));
         assertThat(a1.frames).containsExactly(bytes);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
-import dev.tasksync.ws.ClientMessage;
-import dev.tasksync.ws.ClientMessageParser;
+import dev.tasksync.wire.ClientMessage;
+import dev.tasksync.wire.ClientMessageParser;
 import tools.jackson.databind.json.JsonMapper;
 
 /**

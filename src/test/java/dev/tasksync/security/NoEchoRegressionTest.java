@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tasksync.ingress.CloudEventReader;
 import dev.tasksync.ingress.MalformedEventException;
-import dev.tasksync.ws.ClientMessage;
-import dev.tasksync.ws.ClientMessageParser;
+import dev.tasksync.wire.ClientMessage;
+import dev.tasksync.wire.ClientMessageParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;

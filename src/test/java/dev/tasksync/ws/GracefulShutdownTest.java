@@ -2,6 +2,7 @@ package dev.tasksync.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tasksync.session.ConnectionDrainer;
 import dev.tasksync.support.TasksyncInstance;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;

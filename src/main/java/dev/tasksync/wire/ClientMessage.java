@@ -1,4 +1,4 @@
-package dev.tasksync.ws;
+package dev.tasksync.wire;
 
 /**
  * What a client may send. Both seed dialects are accepted: {@code {"type":"ping"}} (realtime

@@ -1,4 +1,4 @@
-package dev.tasksync.ws;
+package dev.tasksync.session;
 
 import dev.tasksync.fanout.Hub;
 import java.time.Duration;
@@ -13,7 +13,7 @@ import org.springframework.context.SmartLifecycle;
  * Graceful shutdown for long-lived sockets. Stops before the web server's own graceful
  * shutdown (which would otherwise wait its whole timeout for WebSockets that never end):
  * readiness goes down first (Kubernetes and daprd stop sending work), new upgrades are
- * refused, and every client is closed with 1001 so it reconnects to another replica.
+ * refused, and every client is closed with 1001 (over SSE: a final close event) so it reconnects to another replica.
  */
 public final class ConnectionDrainer implements SmartLifecycle {
 
@@ -60,7 +60,7 @@ public final class ConnectionDrainer implements SmartLifecycle {
                 break;
             }
         }
-        log.info("drained {} WebSocket connections ({} still open)", asked, hub.connectionCount());
+        log.info("drained {} connections ({} still open)", asked, hub.connectionCount());
         running = false;
     }
 

@@ -1,11 +1,11 @@
-package dev.tasksync.ws;
+package dev.tasksync.session;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * What the client told us when it opened the socket.
+ * What the client told us when it connected (the same for every transport).
  *
  * @param token {@code ?token=} (browsers) or {@code Authorization: Bearer} (other clients)
  * @param userId {@code ?user_id=}, sent by the service guide's client; must match the token
@@ -13,12 +13,12 @@ import java.util.List;
  * @param topics {@code ?topics=a,b}, topics to subscribe to as the connection joins (empty when absent);
  *     their streams join, and resume from {@code since}, together with the user's
  */
-record HandshakeParams(String token, String userId, String since, List<String> topics) {
+public record ConnectParams(String token, String userId, String since, List<String> topics) {
 
     private static final String BEARER = "Bearer ";
 
     /** From the request target ({@code /ws?…}) and the {@code Authorization} header (may be null). */
-    static HandshakeParams from(String requestTarget, String authorization) {
+    public static ConnectParams from(String requestTarget, String authorization) {
         int q = requestTarget.indexOf('?');
         String query = q < 0 ? null : requestTarget.substring(q + 1);
         String token = query(query, "token");
@@ -26,7 +26,17 @@ record HandshakeParams(String token, String userId, String since, List<String> t
                 && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             token = authorization.substring(BEARER.length()).trim();
         }
-        return new HandshakeParams(token, query(query, "user_id"), query(query, "since"), topics(query(query, "topics")));
+        return new ConnectParams(token, query(query, "user_id"), query(query, "since"), topics(query(query, "topics")));
+    }
+
+    /**
+     * The same, resuming after {@code lastEventId} when the client sent one: SSE's
+     * {@code Last-Event-ID}, which a browser sends by itself on reconnect, is newer than the
+     * {@code since} in the URL it reconnects to.
+     */
+    public ConnectParams resumingAfter(String lastEventId) {
+        return lastEventId == null || lastEventId.isBlank() ? this
+                : new ConnectParams(token, userId, lastEventId.trim(), topics);
     }
 
     /** A comma-separated list, empty items skipped, first occurrence of each kept (in order). */
@@ -83,6 +93,6 @@ record HandshakeParams(String token, String userId, String since, List<String> t
 
     @Override
     public String toString() {
-        return "HandshakeParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + ", since=" + since + ", topics=" + topics + "]";
+        return "ConnectParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + ", since=" + since + ", topics=" + topics + "]";
     }
 }

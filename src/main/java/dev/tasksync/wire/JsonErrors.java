@@ -1,4 +1,4 @@
-package dev.tasksync.ws;
+package dev.tasksync.wire;
 
 import tools.jackson.core.JacksonException;
 

@@ -1,27 +1,37 @@
-package dev.tasksync.ws;
+package dev.tasksync.wire;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import dev.tasksync.fanout.Frame;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Every frame the server sends, encoded to UTF-8 JSON bytes exactly once. Constant replies
- * are encoded at start-up; an event is encoded once and the bytes are shared by all recipients.
+ * Every message the server sends, whatever the transport, encoded to UTF-8 JSON bytes exactly
+ * once, with its kind ({@link Frame#event()}: what SSE names its events). Constant replies are
+ * encoded at start-up (and framed once per transport); an event is encoded once and the bytes are
+ * shared by all recipients.
  */
 public final class ServerMessages {
 
+    /** Kind of a task event for its owner. */
+    public static final String TASK_UPDATE = "task_update";
+    /** Kind of a topic event (the endpoint document's WSEvent). */
+    public static final String TOPIC_EVENT = "topic_event";
+    /** Kind of an error reply; a refused topic at connect is one too. */
+    public static final String ERROR = "error";
+
     /** Reply to the realtime skill's {@code {"type":"ping"}}. */
-    public static final byte[] PONG_TYPE = ascii("{\"type\":\"pong\"}");
+    public static final Frame PONG_TYPE = Frame.reply("pong", ascii("{\"type\":\"pong\"}"));
     /** Reply to the endpoint document's {@code {"action":"ping"}}. */
-    public static final byte[] PONG_ACTION = ascii("{\"action\":\"pong\"}");
+    public static final Frame PONG_ACTION = Frame.reply("pong", ascii("{\"action\":\"pong\"}"));
     /** History no longer covers the client's gap: it must refetch its state. */
-    public static final byte[] RESYNC_REQUIRED = ascii("{\"type\":\"resync_required\"}");
-    public static final byte[] BINARY_NOT_SUPPORTED =
-            ascii("{\"error\":\"Invalid message format\",\"details\":\"binary frames are not supported\"}");
+    public static final Frame RESYNC_REQUIRED = Frame.reply("resync_required", ascii("{\"type\":\"resync_required\"}"));
+    public static final Frame BINARY_NOT_SUPPORTED = Frame.reply(ERROR,
+            ascii("{\"error\":\"Invalid message format\",\"details\":\"binary frames are not supported\"}"));
 
     private final JsonMapper json;
 
@@ -33,11 +43,11 @@ public final class ServerMessages {
      * Greeting sent first on every connection (both seed dialects read it). {@code resumed} is
      * present when the client asked to resume: true means the missed events follow.
      */
-    public byte[] connected(String userId, String connectionId, Instant now, Boolean resumed,
+    public Frame connected(String greeting, String userId, String connectionId, Instant now, Boolean resumed,
             java.util.Collection<String> topics) {
-        return write(g -> {
+        return Frame.reply("connected", write(g -> {
             g.writeStringProperty("type", "connected");
-            g.writeStringProperty("message", "WebSocket connected successfully");
+            g.writeStringProperty("message", greeting);
             g.writeStringProperty("user_id", userId);
             g.writeStringProperty("connection_id", connectionId);
             g.writeStringProperty("timestamp", now.toString());
@@ -52,23 +62,23 @@ public final class ServerMessages {
                 }
                 g.writeEndArray();
             }
-        });
+        }));
     }
 
     /** Reply to a successful {@code {"type":"auth"}}. */
-    public byte[] authenticated(Instant expiresAt) {
+    public Frame authenticated(Instant expiresAt) {
         ObjectNode n = json.createObjectNode();
         n.put("type", "authenticated");
         n.put("expires_at", expiresAt == null ? null : expiresAt.toString());
-        return json.writeValueAsBytes(n);
+        return Frame.reply("authenticated", json.writeValueAsBytes(n));
     }
 
     /** Reply to {@code {"type":"resume"}}. */
-    public byte[] resumed(boolean resumed) {
+    public Frame resumed(boolean resumed) {
         ObjectNode n = json.createObjectNode();
         n.put("type", "resumed");
         n.put("resumed", resumed);
-        return json.writeValueAsBytes(n);
+        return Frame.reply("resumed", json.writeValueAsBytes(n));
     }
 
     /** {@code {"type":"task_update","event":…,"task":…,"id":…,"timestamp":…}} for the task's owner. */
@@ -95,17 +105,42 @@ public final class ServerMessages {
         });
     }
 
-    public byte[] subscription(String action, String topic) {
+    public Frame subscription(String action, String topic) {
         ObjectNode n = json.createObjectNode();
         n.put("action", action);
         n.put("topic", topic);
-        return json.writeValueAsBytes(n);
+        return Frame.reply(action, json.writeValueAsBytes(n));
     }
 
     /** {@code {"error":…}} plus optional string fields given as name/value pairs. */
-    public byte[] error(String error, String... fields) {
+    public Frame error(String error, String... fields) {
+        return Frame.reply(ERROR, errorBody(error, null, fields));
+    }
+
+    /**
+     * The last message of a stream the server ends ({@code {"type":"close","code":…,"reason":…}}),
+     * for transports without a close frame of their own (SSE).
+     */
+    public Frame close(Close close) {
+        ObjectNode n = json.createObjectNode();
+        n.put("type", "close");
+        n.put("code", close.code());
+        n.put("reason", close.reason());
+        return Frame.reply("close", json.writeValueAsBytes(n));
+    }
+
+    /** A connection refused before its stream began, as an HTTP response body: {@code {"error":…,"code":…,"reason":…}}. */
+    public byte[] refusal(Close refusal) {
+        return errorBody(refusal.reason(), refusal);
+    }
+
+    private byte[] errorBody(String error, Close close, String... fields) {
         ObjectNode n = json.createObjectNode();
         n.put("error", error);
+        if (close != null) {
+            n.put("code", close.code());
+            n.put("reason", close.reason());
+        }
         for (int i = 0; i + 1 < fields.length; i += 2) {
             n.put(fields[i], fields[i + 1]);
         }

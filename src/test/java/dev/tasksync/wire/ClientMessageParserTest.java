@@ -1,4 +1,4 @@
-package dev.tasksync.ws;
+package dev.tasksync.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
