@@ -62,7 +62,7 @@ class FakeSseServer {
 
 /** Real macrotasks: the stream reader needs several turns. */
 const settle = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
 let h: Harness;
