@@ -1,44 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   backoffCeiling,
-  createTaskSyncClient,
-  type CloseInfo,
   type SocketConstructor,
-  type Status,
   type TaskSyncOptions,
-  type TokenRequest,
 } from '../src/core';
-import { FakeSocket, flush, makeHarness, type Harness } from './fakes';
+import { FakeSocket, flush, makeClient, start, type Harness } from './fakes';
 
 // Compile-time check: the browser WebSocket satisfies the injectable constructor type.
 const _browserSocketFits: SocketConstructor | undefined = undefined as unknown as typeof WebSocket;
 void _browserSocketFits;
 
 let h: Harness;
-let tokens: number;
 
 function setup(extra: Partial<TaskSyncOptions> = {}, random?: () => number) {
-  h = makeHarness(random);
-  tokens = 0;
-  const statuses: Status[] = [];
-  const closes: CloseInfo[] = [];
-  const getToken = vi.fn(async (_req: TokenRequest) => `tok${++tokens}`);
-  const client = createTaskSyncClient({
-    url: 'ws://localhost:8005/ws',
-    getToken,
-    onStatusChange: (s) => statuses.push(s),
-    onClose: (c) => closes.push(c),
-    env: h.env,
-    ...extra,
-  });
-  return { client, getToken, statuses, closes };
-}
-
-/** connect() + let getToken resolve; returns the socket (not yet open). */
-async function start(client: { connect(): void }): Promise<FakeSocket> {
-  client.connect();
-  await flush();
-  return FakeSocket.last;
+  const made = makeClient(extra, random);
+  h = made.h;
+  return made;
 }
 
 /** Fire the pending reconnect timer and let getToken resolve. */

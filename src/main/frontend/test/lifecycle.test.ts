@@ -1,30 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTaskSyncClient, type CloseInfo, type Status, type TaskSyncOptions, type TokenRequest } from '../src/core';
-import { FakeSocket, flush, makeHarness, type Harness } from './fakes';
+import type { TaskSyncOptions } from '../src/core';
+import { FakeSocket, flush, makeClient, start, type Harness } from './fakes';
 
 let h: Harness;
 
 function setup(extra: Partial<TaskSyncOptions> = {}, random: () => number = () => 0.999) {
-  h = makeHarness(random);
-  let n = 0;
-  const statuses: Status[] = [];
-  const closes: CloseInfo[] = [];
-  const getToken = vi.fn(async (_req: TokenRequest) => `tok${++n}`);
-  const client = createTaskSyncClient({
-    url: 'ws://localhost:8005/ws',
-    getToken,
-    onStatusChange: (s) => statuses.push(s),
-    onClose: (c) => closes.push(c),
-    env: h.env,
-    ...extra,
-  });
-  return { client, getToken, statuses, closes };
-}
-
-async function start(client: { connect(): void }): Promise<FakeSocket> {
-  client.connect();
-  await flush();
-  return FakeSocket.last;
+  const made = makeClient(extra, random);
+  h = made.h;
+  return made;
 }
 
 async function after(ms: number): Promise<void> {
