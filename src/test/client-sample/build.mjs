@@ -25,4 +25,4 @@ const installed = JSON.parse(readFileSync(path.join(OUT, 'node_modules/@tasksync
 if (installed.version !== version) throw new Error(`installed @tasksync/client ${installed.version}, expected ${version}`);
 if (existsSync(path.join(OUT, 'node_modules/@tasksync/client/src'))) throw new Error('the tarball ships src/: "files" is wrong');
 run('npm', 'run', 'build');
-console.log(`client-sample: built ${path.join(OUT, 'site/sample')} from ${path.relative(ROOT, tarball)}`);
+console.log(`client-sample: built ${path.join(OUT, 'site/assets/sample')} from ${path.relative(ROOT, tarball)}`);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTaskSyncClient, type CloseInfo, type TaskSyncOptions } from '../src/core';
+import { createTaskSyncClient, type CloseInfo, type TaskSyncOptions, type TokenRequest } from '../src/core';
 import { SseParser, sseTransport, type SseEvent } from '../src/sse';
 import { FakeSocket, makeHarness, type Harness } from './fakes';
 
@@ -67,15 +67,20 @@ const settle = async () => {
 
 let h: Harness;
 let server: FakeSseServer;
+let tokenRequests: TokenRequest[];
 
 function setup(extra: Partial<TaskSyncOptions> = {}) {
   h = makeHarness(() => 0.5);
   server = new FakeSseServer();
   const closes: CloseInfo[] = [];
   let n = 0;
+  tokenRequests = [];
   const client = createTaskSyncClient({
     url: 'wss://sync.example.com/ws',
-    getToken: async () => `tok${++n}`,
+    getToken: async (req) => {
+      tokenRequests.push(req);
+      return `tok${++n}`;
+    },
     sse: sseTransport(),
     onClose: (c) => closes.push(c),
     env: { ...h.env, fetch: server.fetch as unknown as typeof fetch },
@@ -192,6 +197,21 @@ describe('SSE transport', () => {
     expect(server.calls).toHaveLength(0);
   });
 
+  it('refreshing the token over SSE reconnects with a forced fresh token, resuming', async () => {
+    const { client } = setup({ transports: ['sse'] });
+    client.connect();
+    await settle();
+    server.greet();
+    server.last.push('data: {"type":"task_update","event":"task.created","task":{"id":1},"id":"e7"}\n\n');
+    await settle();
+    expect(await client.refreshToken()).toBe(true);
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    expect(server.last.headers.Authorization).toBe('Bearer tok2');
+    expect(tokenRequests.at(-1)).toEqual({ reason: 'refresh', forceRefresh: true });
+    expect(server.last.headers['Last-Event-ID']).toBe('e7');
+  });
+
   it('a silent stream (no ping comment, no event) is declared dead', async () => {
     const { client, closes } = setup({ transports: ['sse'], heartbeatIntervalMs: 20_000, heartbeatTimeoutMs: 10_000 });
     client.connect();
@@ -201,9 +221,9 @@ describe('SSE transport', () => {
     h.clock.advance(20_000);
     server.last.push(': ping\n\n');
     await settle();
-    h.clock.advance(10_000);
+    h.clock.advance(29_999); // a check at 40 s waits heartbeatInterval + heartbeatTimeout (30 s): longer than the server's 15 s
     expect(client.status).toBe('connected');
-    h.clock.advance(30_000);
+    h.clock.advance(40_000);
     expect(closes[0]).toMatchObject({ code: 4000, reason: 'heartbeat timeout' });
   });
 });

@@ -246,7 +246,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     if (!running) return;
     const my = ++generation;
     setStatus('connecting');
-    const request: TokenRequest = { reason: tokenReason, forceRefresh: tokenReason === 'unauthorized' };
+    const request: TokenRequest = { reason: tokenReason, forceRefresh: tokenReason === 'unauthorized' || tokenReason === 'refresh' };
     deadlineTimer = clear(deadlineTimer);
     // A token request that never settles must not leave the client "connecting" forever.
     deadlineTimer = timer(() => {
@@ -411,9 +411,12 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
 
   function ping(): void {
     if (!conn || !welcomed) return;
-    // Over SSE the server's `: ping` comments are the heartbeat; we only watch for silence.
-    if (conn.duplex) sendNow({ type: 'ping' });
-    if (deadlineTimer === null) deadlineTimer = timer(() => declareDead('heartbeat timeout'), cfg.heartbeatTimeoutMs);
+    // Over SSE the server's `: ping` comments (every 15 s) are the heartbeat; we only watch
+    // for silence, over a window longer than their period.
+    const duplex = conn.duplex;
+    if (duplex) sendNow({ type: 'ping' });
+    const wait = cfg.heartbeatTimeoutMs + (duplex ? 0 : cfg.heartbeatIntervalMs);
+    if (deadlineTimer === null) deadlineTimer = timer(() => declareDead('heartbeat timeout'), wait);
     schedulePing();
   }
 
@@ -430,7 +433,10 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const c = conn;
     if (!c || !c.duplex) {
       // SSE: a fresh connection with a fresh token, resuming from the last event.
-      if (c && welcomed) reconnectNow('refresh');
+      if (c && welcomed) {
+        tokenReason = 'refresh';
+        reconnectNow('refresh');
+      }
       return !!c;
     }
     let t: string | null | undefined;
