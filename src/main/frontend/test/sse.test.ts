@@ -212,6 +212,21 @@ describe('SSE transport', () => {
     expect(server.last.headers['Last-Event-ID']).toBe('e7');
   });
 
+  it("a stream with the server's ping comment every 15 s is never declared dead (default timings)", async () => {
+    const { client, closes } = setup({ transports: ['sse'] });
+    client.connect();
+    await settle();
+    server.greet();
+    await settle();
+    for (let i = 0; i < 8; i++) {
+      h.clock.advance(15_000);
+      server.last.push(': ping\n\n');
+      await settle();
+    }
+    expect(closes).toEqual([]);
+    expect(client.status).toBe('connected');
+  });
+
   it('a silent stream (no ping comment, no event) is declared dead', async () => {
     const { client, closes } = setup({ transports: ['sse'], heartbeatIntervalMs: 20_000, heartbeatTimeoutMs: 10_000 });
     client.connect();
