@@ -59,6 +59,8 @@ class ExhaustionTest {
      * where a single scheduler hiccup on a 2-core machine would double it.
      */
     private static final Duration BASELINE_FLOOR = Duration.ofMillis(5);
+    /** No single sample may take this long (the worst seen here, attacked or not: 270 ms). */
+    private static final Duration MAX_SAMPLE = Duration.ofSeconds(1);
     /** How long after the timeout the server may take to close a slowloris socket (timer, load). */
     private static final Duration CLOSE_SLACK = Duration.ofMillis(1500);
 
@@ -136,8 +138,8 @@ class ExhaustionTest {
             assertThat(overCap).as("connections beyond the cap refused with 4029, nothing else").containsOnlyKeys("over-cap.closed.4029");
             Map<String, Long> flood = outcomes.get("flood");
             assertThat(flood.get("flood.closed.4029")).as("floods closed with 4029").isPositive();
-            assertThat(flood).as("floods end with 4029, or with the close frame lost to the reset (1005/1006)")
-                    .containsOnlyKeys("flood.closed.4029", "flood.closed.1005", "flood.closed.1006");
+            assertThat(flood.keySet()).as("floods end with 4029, or with the close frame lost to the reset (1005/1006)")
+                    .isSubsetOf("flood.closed.4029", "flood.closed.1005", "flood.closed.1006");
             assertThat(outcomes.get("oversize")).as("oversized frames closed with 1009, nothing else")
                     .containsOnlyKeys("oversize.closed.1009");
             Map<String, Long> slowloris = outcomes.get("slowloris");
@@ -152,6 +154,10 @@ class ExhaustionTest {
             assertThat(slowloris).as("no trickled request was answered").doesNotContainKey("slowloris.answered");
             outcomes.values().forEach(o -> assertThat(o.keySet()).as("attacks that failed").noneMatch(k -> k.startsWith("failed")));
 
+            // One sample per event, each sent after the last arrived: a stall of the user's event loop is one
+            // slow sample however long it lasts, which a p99 of 200 can miss. The worst sample bounds it.
+            during.forEach((phase, l) -> assertThat(Duration.ofNanos(max(l)))
+                    .as("victim's worst publish->receive during the %s attack", phase).isLessThan(MAX_SAMPLE));
             during.forEach((phase, l) -> assertThat(Duration.ofNanos(p99(l)))
                     .as("victim's p99 during the %s attack vs %.1f x its baseline p99 (%.1f ms, floor %d ms)", phase, FACTOR,
                             ms(p99(baseline)), BASELINE_FLOOR.toMillis())
