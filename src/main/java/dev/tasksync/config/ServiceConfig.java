@@ -131,6 +131,11 @@ class ServiceConfig {
     }
 
     @Bean
+    HeaderTimeout headerTimeout(HttpServerProperties http) {
+        return new HeaderTimeout(http.headerTimeout());
+    }
+
+    @Bean
     WebSocketRoute webSocketRoute(SyncWebSocketHandler handler, WebSocketProperties ws) {
         return new WebSocketRoute(handler, ws.path(), (int) ws.maxFrameSize().toBytes());
     }

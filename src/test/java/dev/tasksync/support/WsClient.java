@@ -27,15 +27,6 @@ public final class WsClient implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final ReactorNettyWebSocketClient CLIENT = new ReactorNettyWebSocketClient(HttpClient.create(),
             () -> WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024));
-    /**
-     * Clients that stand for other machines (an attacker's): on event loops of their own. The
-     * default client shares Reactor Netty's global loops with the server under test, so their own
-     * work (handshakes, floods, error handling) would run on the server's loops and delay it.
-     */
-    private static final ReactorNettyWebSocketClient FOREIGN = new ReactorNettyWebSocketClient(
-            HttpClient.create().runOn(reactor.netty.resources.LoopResources.create("ws-foreign", 2, true)),
-            () -> WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024));
-
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final Sinks.Many<WebSocketMessage> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final Sinks.One<CloseStatus> closed = Sinks.one();
@@ -65,16 +56,6 @@ public final class WsClient implements AutoCloseable {
 
     public static WsClient open(URI uri, HttpHeaders headers) {
         return open(uri, headers, CLIENT);
-    }
-
-    /** As {@link #connect}, from {@link #FOREIGN} event loops (a client on another machine). */
-    public static WsClient connectForeign(int port, String token) {
-        return open(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + token), new HttpHeaders(), FOREIGN);
-    }
-
-    /** As {@link #connectAs}, from {@link #FOREIGN} event loops. */
-    public static WsClient connectAsForeign(int port, String userId) {
-        return greeted(connectForeign(port, Tokens.forUser(userId)));
     }
 
     private static WsClient open(URI uri, HttpHeaders headers, ReactorNettyWebSocketClient client) {

@@ -14,7 +14,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationListener;
 import org.springframework.web.reactive.socket.CloseStatus;
 
 /** Shutdown: readiness down first, no new sockets, every client told 1001 to go elsewhere, promptly. */
@@ -28,7 +33,7 @@ class GracefulShutdownTest {
 
             drainer.stop(); // what SIGTERM triggers first, before the web server stops
             assertThat(open.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
-            assertThat(readiness(app.port())).as("readiness is down while draining").isEqualTo(503);
+            assertThat(readiness(app.port())).as("readiness stays down after the drain").isEqualTo(503);
             try (var late = WsClient.connect(app.port(), Tokens.forUser("bob"))) {
                 assertThat(late.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
             }
@@ -38,18 +43,45 @@ class GracefulShutdownTest {
         }
     }
 
+    /**
+     * The real shutdown path (the context closing, as on SIGTERM), checked while it is under way:
+     * when the drainer takes readiness to refusing (its first step), a readiness probe must get 503
+     * and a new upgrade 1001, before the open clients are told; then every open client gets its 1001
+     * and shutdown completes promptly. The checks run in the readiness event itself, on the
+     * shutdown thread, so they are ordered by the server's own steps, not by sleeps.
+     */
     @Test
-    void stopClosesClientsWithGoingAwayPromptly() {
+    void shutdownDrainsFirstReadinessDownNewUpgradesRefusedOpenClientsToldToGoAway() throws Exception {
         var app = TasksyncInstance.start(Tokens.SECRET);
-        try (var a = WsClient.connectAs(app.port(), "alice"); var b = WsClient.connectAs(app.port(), "bob")) {
+        int port = app.port();
+        var duringDrain = new java.util.concurrent.CompletableFuture<List<Integer>>();
+        app.context().addApplicationListener((ApplicationListener<AvailabilityChangeEvent<?>>) event -> {
+            // Boot itself takes readiness down as the context starts closing; the drainer's own step is the one
+            // it publishes, after it began turning upgrades away and before it tells the open clients.
+            if (event.getState() == ReadinessState.REFUSING_TRAFFIC && event.getSource() instanceof ConnectionDrainer) {
+                try (var late = WsClient.connect(port, Tokens.forUser("dave"))) {
+                    duringDrain.complete(List.of(readiness(port), late.awaitClose().getCode()));
+                } catch (Throwable e) {
+                    duringDrain.completeExceptionally(e);
+                }
+            }
+        });
+        Thread sigterm = new Thread(app::stop, "sigterm");
+        try (var a = WsClient.connectAs(port, "alice"); var b = WsClient.connectAs(port, "bob")) {
+            assertThat(readiness(port)).isEqualTo(200);
             long started = System.nanoTime();
-            app.stop();
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            sigterm.start();
+
+            assertThat(duringDrain.get(15, TimeUnit.SECONDS)).as("readiness, and the close code of a new upgrade, "
+                    + "once shutdown took readiness down").containsExactly(503, 1001);
             assertThat(a.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
             assertThat(b.awaitClose()).extracting(CloseStatus::getCode).isEqualTo(1001);
-            // Without draining, graceful shutdown waits its full 20 s timeout for the open sockets.
-            assertThat(took).isLessThan(Duration.ofSeconds(10));
+            sigterm.join(15_000);
+            assertThat(sigterm.isAlive()).as("shutdown completed").isFalse();
+            // Without the drain, graceful shutdown waits its full 20 s timeout for the open sockets.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         } finally {
+            sigterm.join(30_000);
             app.close();
         }
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (failed assertion before a finally block, Surefire timeout, Ctrl-C). A SIGKILL of the JVM
  * itself cannot be covered; orphans then show up in {@code pgrep -a daprd}.
  */
-final class ProcessCleanup {
+public final class ProcessCleanup {
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -19,7 +19,7 @@ final class ProcessCleanup {
     private ProcessCleanup() {
     }
 
-    static void register(Process process) {
+    public static void register(Process process) {
         LIVE.add(process);
         process.onExit().thenRun(() -> LIVE.remove(process));
     }
