@@ -72,6 +72,24 @@ public final class RawWsClient implements AutoCloseable {
         }
     }
 
+    /** Sends one short (under 126 bytes) text frame, masked as a client must. */
+    public void sendText(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        if (payload.length >= 126) {
+            throw new IllegalArgumentException("short frames only");
+        }
+        byte[] mask = {1, 2, 3, 4};
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        socket.getOutputStream().write(frame);
+        socket.getOutputStream().flush();
+    }
+
     private String readHeaders() throws IOException {
         StringBuilder sb = new StringBuilder();
         while (!sb.toString().endsWith("\r\n\r\n")) {
