@@ -3,6 +3,8 @@ package dev.tasksync.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tasksync.support.Deliveries;
+import dev.tasksync.support.RawWsClient;
+import dev.tasksync.support.Waits;
 import dev.tasksync.support.ServiceTest;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
@@ -16,17 +18,21 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
 /** Client signals on one replica, through real WebSockets: who gets them, and every refusal. */
 @ServiceTest
+@TestPropertySource(properties = "tasksync.ws.max-pending-bytes=64MB")
 class SignalsTest {
 
     @LocalServerPort
     int port;
     @Autowired
     WebTestClient http;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private String topic;
 
@@ -114,6 +120,39 @@ class SignalsTest {
                 bob.expectNoMessage(Duration.ofMillis(500));
             }
         }
+    }
+
+    @Test
+    void aBackedUpConnectionDropsSignalsButKeepsEveryEvent() throws Exception {
+        var dapr = new Deliveries(http);
+        String big = "x".repeat(16 * 1024);
+        try (var alice = subscribed("alice");
+                var slow = RawWsClient.connect(port, token("slow-" + topic), 4096)) {
+            slow.sendText("{\"action\":\"subscribe\",\"topic\":\"" + topic + "\"}");
+            assertThat(slow.readText()).contains("connected");
+            assertThat(slow.readText()).contains("subscribed");
+            // The slow client reads nothing: 300 events of 16 KB fill the kernel's buffers and back
+            // up in its channel (the test raises the byte bound so that it is not closed meanwhile).
+            for (int i = 0; i < 300; i++) {
+                dapr.publish("bp-" + i + "-" + topic, Map.of("topic", topic, "event", "ADDED", "data", Map.of("big", big)));
+            }
+            double droppedBefore = droppedSignals();
+            alice.send(signal("typing", "{}"));
+            Waits.until(() -> droppedSignals() > droppedBefore, Duration.ofSeconds(10));
+            dapr.publish("bp-last-" + topic, Map.of("topic", topic, "event", "ADDED", "data", Map.of("n", 1)));
+            int events = 0;
+            String m;
+            while (events < 301 && (m = slow.readText()) != null) {
+                assertThat(m).doesNotContain("\"type\":\"signal\"");
+                events++;
+            }
+            assertThat(events).isEqualTo(301);
+        }
+    }
+
+    private double droppedSignals() {
+        var c = meters.find("tasksync.signals.dropped").tag("reason", "backpressure").counter();
+        return c == null ? 0 : c.count();
     }
 
     private String signal(String event, String data) {

@@ -50,26 +50,48 @@ public final class RawWsClient implements AutoCloseable {
      * connection ended without one). Pings and data frames are skipped.
      */
     public int readUntilClose() throws IOException {
-        while (true) {
-            int b0 = in.read();
-            if (b0 < 0) {
-                return -1;
-            }
-            int b1 = in.read();
-            long len = b1 & 0x7f;
-            if (len == 126) {
-                len = (in.read() << 8) | in.read();
-            } else if (len == 127) {
-                len = 0;
-                for (int i = 0; i < 8; i++) {
-                    len = (len << 8) | in.read();
-                }
-            }
-            byte[] payload = in.readNBytes((int) len);
-            if ((b0 & 0x0f) == 0x8) {
-                return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        for (byte[] f = readFrame(); f != null; f = readFrame()) {
+            if ((f[0] & 0x0f) == 0x8) {
+                return f.length >= 3 ? ((f[1] & 0xff) << 8) | (f[2] & 0xff) : 1005;
             }
         }
+        return -1;
+    }
+
+    /** Reads the next text frame (pings and other control frames are skipped); null when the connection ended. */
+    public String readText() throws IOException {
+        for (byte[] f = readFrame(); f != null; f = readFrame()) {
+            int opcode = f[0] & 0x0f;
+            if (opcode == 0x8) {
+                return null;
+            }
+            if (opcode == 0x1) {
+                return new String(f, 1, f.length - 1, StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** One unmasked server frame: its first header byte, then the payload; null at the end of the stream. */
+    private byte[] readFrame() throws IOException {
+        int b0 = in.read();
+        if (b0 < 0) {
+            return null;
+        }
+        int b1 = in.read();
+        long len = b1 & 0x7f;
+        if (len == 126) {
+            len = (in.read() << 8) | in.read();
+        } else if (len == 127) {
+            len = 0;
+            for (int i = 0; i < 8; i++) {
+                len = (len << 8) | in.read();
+            }
+        }
+        byte[] frame = new byte[1 + (int) len];
+        frame[0] = (byte) b0;
+        in.readNBytes(frame, 1, (int) len);
+        return frame;
     }
 
     /** Sends one short (under 126 bytes) text frame, masked as a client must. */
