@@ -378,7 +378,8 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
       return;
     }
     if (typeof m.action === 'string') return; // subscribed / unsubscribed acks
-    if (typeof m.topic === 'string' && typeof m.event === 'string') {
+    // Signals and presence messages carry a `type` (see the 'message' event); topic events do not.
+    if (typeof m.topic === 'string' && typeof m.event === 'string' && m.type === undefined) {
       if (isNew(m.id)) events.emit('topicEvent', m as unknown as TopicEvent);
     }
   }
