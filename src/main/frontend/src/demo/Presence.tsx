@@ -68,7 +68,7 @@ export function PresencePanel({ user }: { user: string }) {
       <h2>
         On {LIST} <span className="badge" data-testid="presence-count">{count}</span>
       </h2>
-      <ul className="tasks" data-testid="presence">
+      <ul className="members" data-testid="presence">
         {[...members.values()].map((m) => (
           <li key={m.user_id} data-user={m.user_id}>
             {m.user_id}

@@ -129,15 +129,7 @@ public final class ServerMessages {
             }
             g.writeStringProperty("topic", topic);
             if (members != null) {
-                g.writeArrayPropertyStart("users");
-                for (Member m : members) {
-                    g.writeStartObject();
-                    g.writeStringProperty("user_id", m.userId());
-                    g.writeNumberProperty("connections", m.connections());
-                    writeInfo(g, m.info());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+                writeMembers(g, "users", members, true);
             }
             g.writeNumberProperty("count", count);
         }));
@@ -153,14 +145,7 @@ public final class ServerMessages {
             g.writeStringProperty("type", PRESENCE_DIFF);
             g.writeStringProperty("topic", topic);
             if (joins != null) {
-                g.writeArrayPropertyStart("joins");
-                for (Member m : joins) {
-                    g.writeStartObject();
-                    g.writeStringProperty("user_id", m.userId());
-                    writeInfo(g, m.info());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+                writeMembers(g, "joins", joins, false);
                 g.writeArrayPropertyStart("leaves");
                 for (String user : leaves) {
                     g.writeStartObject();
@@ -187,12 +172,24 @@ public final class ServerMessages {
         }));
     }
 
-    private static void writeInfo(JsonGenerator g, java.util.Map<String, String> info) {
-        g.writeObjectPropertyStart("info");
-        for (var e : info.entrySet()) {
-            g.writeStringProperty(e.getKey(), e.getValue());
+    /** {@code name: [{"user_id":…,("connections":N,)"info":{…}}, …]}. */
+    private static void writeMembers(JsonGenerator g, String name, java.util.Collection<Member> members,
+            boolean connections) {
+        g.writeArrayPropertyStart(name);
+        for (Member m : members) {
+            g.writeStartObject();
+            g.writeStringProperty("user_id", m.userId());
+            if (connections) {
+                g.writeNumberProperty("connections", m.connections());
+            }
+            g.writeObjectPropertyStart("info");
+            for (var e : m.info().entrySet()) {
+                g.writeStringProperty(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
         }
-        g.writeEndObject();
+        g.writeEndArray();
     }
 
     public Frame subscription(String action, String topic) {
