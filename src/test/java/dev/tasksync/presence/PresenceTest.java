@@ -28,8 +28,14 @@ class PresenceTest {
 
     private static final Duration GRACE = Duration.ofMillis(1500);
 
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+
     @LocalServerPort
     int port;
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.test.web.reactive.server.WebTestClient http;
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private String topic;
 
@@ -101,6 +107,25 @@ class PresenceTest {
                     assertThat(u.path("info").path("name").asString()).isEqualTo("Bob");
                 }
             }
+        }
+    }
+
+    @Test
+    void statsAndMetricsShowMembersAndDiffs() {
+        try (var alice = connect("alice-" + topic, "Alice"); var bob = connect("bob-" + topic, "Bob")) {
+            watch(alice);
+            subscribe(bob, false);
+            java.util.Set<String> joined = new HashSet<>();
+            while (joined.size() < 2) {
+                joined.addAll(joins(alice.next()));
+            }
+            JsonNode stats = JSON.readTree(http.get().uri("/stats")
+                    .header("Authorization", "Bearer " + Tokens.admin("ops")).exchange().expectStatus().isOk()
+                    .expectBody().returnResult().getResponseBody());
+            assertThat(stats.path("presence").path("topics").path(topic).asInt()).isEqualTo(2);
+            assertThat(stats.path("presence").path("members").asInt()).isGreaterThanOrEqualTo(2);
+            assertThat(meters.get("tasksync.presence.events").tag("event", "diff").counter().count()).isGreaterThan(0);
+            assertThat(meters.get("tasksync.presence.members").gauge().value()).isGreaterThanOrEqualTo(2);
         }
     }
 
