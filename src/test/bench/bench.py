@@ -1130,26 +1130,40 @@ def wire_sizes(server):
     return out
 
 
+def live_heap_hooks():
+    """broadcast_runs hooks that measure the live heap per connection: jmap -histo:live just before
+    and after the connections open."""
+    baseline = {}
+
+    def per_connection(server, opened):
+        after = server.live_heap()
+        return {"live_heap_per_connection_kib": round((after - baseline["heap"]) / 1024 / max(1, opened.connected), 2)}
+
+    return {"before_open": lambda server: baseline.update(heap=server.live_heap()), "opened_hook": per_connection}
+
+
 def compression(profile):
     """Issue #12, permessage-deflate: broadcasts of an event padded to about `cmp_pad` bytes to
     `cmp_subscribers` (10,000) subscribers of one server, by clients that offer permessage-deflate
     and by clients that do not (each variant on its own server), with the live heap per connection
-    either way (jmap -histo:live just before and after the connections open)."""
+    either way."""
     out = {}
     for deflate in (False, True):
         key = "deflate" if deflate else "plain"
-        baseline = {}
-
-        def per_connection(server, opened):
-            after = server.live_heap()
-            return {"live_heap_per_connection_kib": round((after - baseline["heap"]) / 1024 / max(1, opened.connected), 2)}
-
         out[key] = broadcast_runs(profile, profile["cmp_subscribers"], f"compression-{key}", f"cmp-{key}",
                                   client_extra=["--deflate", str(deflate).lower()],
-                                  publisher_extra=["--pad", profile["cmp_pad"]],
-                                  before_open=lambda server: baseline.update(heap=server.live_heap()),
-                                  opened_hook=per_connection)
+                                  publisher_extra=["--pad", profile["cmp_pad"]], **live_heap_hooks())
     return out
+
+
+def sse(profile):
+    """Issue #12, the SSE fallback: the same broadcasts as `compression` (uncompressed) to
+    `cmp_subscribers` WebSocket subscribers and to as many SSE streams (the topic named at connect),
+    each variant on its own server, with the live heap per connection either way."""
+    return {transport: broadcast_runs(profile, profile["cmp_subscribers"], f"transport-{transport}", f"tr-{transport}",
+                                      client_extra=["--transport", transport],
+                                      publisher_extra=["--pad", profile["cmp_pad"]], **live_heap_hooks())
+            for transport in ("ws", "sse")}
 
 
 def wire(profile):
@@ -1161,10 +1175,6 @@ def wire(profile):
         release(server)
     log("wire sizes", sizes)
     return sizes
-    return out
-
-
-_COMPRESSION_BASELINE_HOOK = None
 
 
 def handshake(profile):
@@ -1351,11 +1361,11 @@ PROFILES = {
              "dapr_events": 100_000, "dapr_timeout_s": 300, "podsize_events": 100_000, "podsize_connections": 10_000},
     "fastpath": {"scenarios": FASTPATH, **FASTPATH_FULL},
     # Issue #12's compression rows: `bench.py --profile transports`.
-    "transports": {"scenarios": ["wire", "compression"], **FASTPATH_FULL},
+    "transports": {"scenarios": ["wire", "compression", "sse"], **FASTPATH_FULL},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
              "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
-             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression,
+             "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression, "sse": sse,
              "wire": wire, "podsize": podsize}
 
 

@@ -171,7 +171,7 @@ def tables(r):
     return "\n".join(lines)
 
 
-FAST_KEYS = ("route", "broadcast15k", "handshake", "idle15k", "moderate", "compression")
+FAST_KEYS = ("route", "broadcast15k", "handshake", "idle15k", "moderate", "compression", "sse")
 
 
 def each(sc, key, digits=1, scale=1.0):
@@ -206,6 +206,8 @@ def fastpath(r):
     rows = [(k, r[k]) for k in ("route", "broadcast15k", "handshake", "idle15k") if k in r] + rows
     if "compression" in r:
         rows += [(f"compression-{k}", r["compression"][k]) for k in ("plain", "deflate") if k in r["compression"]]
+    if "sse" in r:
+        rows += [(f"transport-{k}", r["sse"][k]) for k in ("ws", "sse") if k in r["sse"]]
     lines = ["Issue #17 (fastpath): each cell is the **median**, then every run in order.", "",
              "| scenario | events/s acknowledged | server CPU µs per event | server CPU µs per delivery | "
              "server CPU µs per handshake | latency (ms) | memory (KiB per connection) | longest GC pause (ms) | "
@@ -216,7 +218,7 @@ def fastpath(r):
         if name == "route":
             tools = f"publisher {each(sc, 'publisher_cores', 2)}; limit: {', '.join(sorted({x['limit'] for x in sc['runs']}))}"
             what = f"route: 1 event per request, 2 deliveries each, saturating ({sc.get('connections', 0):,} connections)"
-        elif name == "broadcast15k" or name.startswith("compression-"):
+        elif name == "broadcast15k" or name.startswith(("compression-", "transport-")):
             lat = f"last subscriber {each(sc, 'last_ms')}; worst of series {each(sc, 'last_ms_max')}; p50 {each(sc, 'p50_ms')}"
             tools = f"load client {each(sc, 'client_cores', 2)}"
             what = (f"broadcast to {sc.get('connections', 0):,} subscribers, one process "
@@ -224,6 +226,10 @@ def fastpath(r):
             if name.startswith("compression-"):
                 what = (f"{'permessage-deflate' if name.endswith('deflate') else 'uncompressed'}: a padded event "
                         f"broadcast to {sc.get('connections', 0):,} subscribers ({sc['runs'][0]['broadcasts']} per run)")
+                mem = f"live heap {v(sc.get('live_heap_per_connection_kib'), 2)}"
+            if name.startswith("transport-"):
+                what = (f"{'SSE streams' if name.endswith('sse') else 'WebSockets'}: a padded event broadcast to "
+                        f"{sc.get('connections', 0):,} subscribers ({sc['runs'][0]['broadcasts']} per run)")
                 mem = f"live heap {v(sc.get('live_heap_per_connection_kib'), 2)}"
         elif name == "handshake":
             lat = f"all {sc['connections']:,} open in {each(sc, 'wall_ms', 2, 0.001)} s"

@@ -53,3 +53,16 @@ else
   cat "$out/client.log" >&2
   exit 1
 fi
+
+# The README's quick start block, run as written (issue #14: the front door works as pasted):
+# it must mint a token, connect and print the task that `make publish` sends.
+awk '/<!-- quickstart:begin -->/{f=1;next} /<!-- quickstart:end -->/{f=0} f' README.md | sed '/^```/d' > "$out/quickstart.sh"
+[[ -s "$out/quickstart.sh" ]] || { echo "smoke: no quick start block between the quickstart markers in README.md" >&2; exit 1; }
+if timeout 60 bash "$out/quickstart.sh" > "$out/quickstart.log" 2>&1 \
+   && grep -q '"type":"connected"' "$out/quickstart.log" && grep -q '"type":"task_update"' "$out/quickstart.log"; then
+  echo "smoke: the README quick start, run as written, printed the greeting and the published task"
+else
+  echo "smoke: the README quick start did not work as written; see $out/quickstart.sh and $out/quickstart.log" >&2
+  cat "$out/quickstart.log" >&2
+  exit 1
+fi

@@ -1,44 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   backoffCeiling,
-  createTaskSyncClient,
-  type CloseInfo,
   type SocketConstructor,
-  type Status,
   type TaskSyncOptions,
-  type TokenRequest,
 } from '../src/core';
-import { FakeSocket, flush, makeHarness, type Harness } from './fakes';
+import { FakeSocket, flush, makeClient, start, type Harness } from './fakes';
 
 // Compile-time check: the browser WebSocket satisfies the injectable constructor type.
 const _browserSocketFits: SocketConstructor | undefined = undefined as unknown as typeof WebSocket;
 void _browserSocketFits;
 
 let h: Harness;
-let tokens: number;
 
 function setup(extra: Partial<TaskSyncOptions> = {}, random?: () => number) {
-  h = makeHarness(random);
-  tokens = 0;
-  const statuses: Status[] = [];
-  const closes: CloseInfo[] = [];
-  const getToken = vi.fn(async (_req: TokenRequest) => `tok${++tokens}`);
-  const client = createTaskSyncClient({
-    url: 'ws://localhost:8005/ws',
-    getToken,
-    onStatusChange: (s) => statuses.push(s),
-    onClose: (c) => closes.push(c),
-    env: h.env,
-    ...extra,
-  });
-  return { client, getToken, statuses, closes };
-}
-
-/** connect() + let getToken resolve; returns the socket (not yet open). */
-async function start(client: { connect(): void }): Promise<FakeSocket> {
-  client.connect();
-  await flush();
-  return FakeSocket.last;
+  const made = makeClient(extra, random);
+  h = made.h;
+  return made;
 }
 
 /** Fire the pending reconnect timer and let getToken resolve. */
@@ -52,21 +29,45 @@ beforeEach(() => {
 });
 
 describe('connecting', () => {
-  it('puts the token in the URL and reports status transitions', async () => {
+  it('puts the token and topics in the URL, and is connected only on the welcome frame', async () => {
     const { client, statuses } = setup({ topics: ['list:1'] });
     const ws = await start(client);
-    expect(ws.url).toBe('ws://localhost:8005/ws?token=tok1');
+    expect(ws.url).toBe('ws://localhost:8005/ws?token=tok1&topics=list%3A1');
     expect(client.status).toBe('connecting');
     ws.serverOpen();
+    expect(client.status).toBe('connecting'); // open is not welcome: a refusal still follows as a close
+    ws.serverAccept();
     expect(statuses).toEqual(['connecting', 'connected']);
-    expect(ws.sent).toEqual([{ action: 'subscribe', topic: 'list:1' }]);
+    expect(ws.sent).toEqual([]); // joined at connect, not by message
+  });
+
+  it('a refused connection never shows connected and triggers no resync', async () => {
+    const resync = vi.fn();
+    const { client, statuses, closes } = setup({ resync });
+    const ws = await start(client);
+    ws.serverAccept();
+    ws.serverClose(1006);
+    await nextAttempt(closes[0].retryInMs!);
+    FakeSocket.last.serverOpen();
+    FakeSocket.last.serverClose(4029, 'Too many connections');
+    expect(statuses).toEqual(['connecting', 'connected', 'disconnected', 'connecting', 'disconnected']);
+    expect(resync).not.toHaveBeenCalled();
+  });
+
+  it('gives up on an open socket that sends no welcome', async () => {
+    const { client, closes } = setup({ connectTimeoutMs: 5000 });
+    const ws = await start(client);
+    ws.serverOpen();
+    h.clock.advance(5000);
+    expect(ws.closedWith?.code).toBe(4000);
+    expect(closes[0]).toMatchObject({ code: 4000, reason: 'connect timeout' });
   });
 
   it('exposes the connected welcome message', async () => {
     const onConnected = vi.fn();
     const { client } = setup({ onConnected });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverSend({ type: 'connected', user_id: 'u1', connection_id: 'c-9', timestamp: '2025-01-01T00:00:00Z' });
     expect(onConnected).toHaveBeenCalledWith(expect.objectContaining({ user_id: 'u1', connection_id: 'c-9' }));
     expect(client.connectionId).toBe('c-9');
@@ -113,12 +114,12 @@ describe('reconnect backoff', () => {
     const { client, closes } = setup({ stableAfterMs: 10_000, heartbeatIntervalMs: 60_000 }, () => 0.999);
     await start(client);
     for (let i = 0; i < 3; i++) {
-      FakeSocket.last.serverOpen();
+      FakeSocket.last.serverAccept();
       FakeSocket.last.serverClose(4008); // open-then-kicked must not look like success
       await nextAttempt(closes[i].retryInMs!);
     }
     expect(closes.map((c) => c.retryInMs)).toEqual([999, 1998, 3996]);
-    FakeSocket.last.serverOpen();
+    FakeSocket.last.serverAccept();
     h.clock.advance(10_000);
     FakeSocket.last.serverClose(1006);
     expect(closes[3].retryInMs).toBe(999);
@@ -127,7 +128,7 @@ describe('reconnect backoff', () => {
   it('reconnects promptly with jitter after 1001 going away', async () => {
     const { client, closes } = setup({ goingAwayJitterMs: 3000, stableAfterMs: 0 }, () => 0.5);
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverClose(1001, 'draining');
     expect(closes[0]).toEqual({ code: 1001, reason: 'draining', retryInMs: 1500 });
     await nextAttempt(1500);
@@ -137,7 +138,7 @@ describe('reconnect backoff', () => {
   it('reconnects after an unexpected server-side 1000 as well', async () => {
     const { client, closes } = setup();
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverClose(1000);
     expect(closes[0].retryInMs).not.toBeNull();
     await nextAttempt(closes[0].retryInMs!);
@@ -149,7 +150,7 @@ describe('client close', () => {
   it('closes with 1000 and never reconnects', async () => {
     const { client, statuses } = setup();
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     client.close();
     expect(ws.closedWith).toEqual({ code: 1000, reason: 'client closed' });
     h.clock.advance(10 * 60_000);
@@ -172,10 +173,10 @@ describe('client close', () => {
 
   it('can connect again after close()', async () => {
     const { client } = setup();
-    (await start(client)).serverOpen();
+    (await start(client)).serverAccept();
     client.close();
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     expect(FakeSocket.instances).toHaveLength(2);
     expect(client.status).toBe('connected');
   });
@@ -187,7 +188,7 @@ describe('heartbeat', () => {
   it('pings on schedule and stays up while pongs arrive', async () => {
     const { client } = setup(hb);
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     for (let i = 0; i < 3; i++) {
       h.clock.advance(25_000);
       expect(ws.sent.at(-1)).toEqual({ type: 'ping' });
@@ -202,7 +203,7 @@ describe('heartbeat', () => {
   it('treats any message as proof of life', async () => {
     const { client } = setup(hb);
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     h.clock.advance(25_000);
     ws.serverSend({ topic: 'list:1', event: 'ADDED', data: {}, id: 'x' });
     h.clock.advance(9_999);
@@ -212,74 +213,145 @@ describe('heartbeat', () => {
   it('closes a silent socket and reconnects', async () => {
     const { client, closes } = setup(hb);
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     h.clock.advance(25_000 + 10_000);
     expect(ws.closedWith?.code).toBe(4000);
     expect(closes[0]).toMatchObject({ code: 4000, reason: 'heartbeat timeout' });
     expect(client.status).toBe('disconnected');
     await nextAttempt(closes[0].retryInMs!);
-    FakeSocket.last.serverOpen();
+    FakeSocket.last.serverAccept();
     expect(FakeSocket.instances).toHaveLength(2);
     expect(client.status).toBe('connected');
   });
 });
 
 describe('subscriptions', () => {
-  it('re-subscribes every topic after a reconnect', async () => {
+  it('joins every topic at (re)connect in the URL, never re-subscribing by message', async () => {
     const { client, closes } = setup({ topics: ['list:1'] });
     const ws = await start(client);
-    ws.serverOpen();
-    client.subscribe('list:2');
-    const release = client.subscribe('list:3');
-    release();
+    ws.serverAccept();
+    const two = client.subscribe('list:2');
+    const three = client.subscribe('list:3');
+    three.unsubscribe();
     expect(ws.sent).toEqual([
-      { action: 'subscribe', topic: 'list:1' },
       { action: 'subscribe', topic: 'list:2' },
       { action: 'subscribe', topic: 'list:3' },
       { action: 'unsubscribe', topic: 'list:3' },
     ]);
+    ws.serverSend({ action: 'subscribed', topic: 'list:2' });
+    expect(two.state).toBe('subscribed');
     ws.serverClose(1006);
+    expect(two.state).toBe('subscribing');
     await nextAttempt(closes[0].retryInMs!);
-    FakeSocket.last.serverOpen();
-    expect(FakeSocket.last.sent).toEqual([
-      { action: 'subscribe', topic: 'list:1' },
-      { action: 'subscribe', topic: 'list:2' },
-    ]);
+    expect(FakeSocket.last.query.get('topics')).toBe('list:1,list:2');
+    FakeSocket.last.serverAccept();
+    expect(FakeSocket.last.sent).toEqual([]);
+    expect(two.state).toBe('subscribed');
   });
 
-  it('reference-counts subscriptions', async () => {
+  it('subscription objects: state, events, ready(), unsubscribe()', async () => {
     const { client } = setup();
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
+    const sub = client.subscribe<'list:9'>('list:9');
+    const states: string[] = [];
+    const got: unknown[] = [];
+    sub.on('state', (st) => states.push(st));
+    sub.on('event', (e) => got.push(e.data));
+    const ready = sub.ready();
+    expect(sub.state).toBe('subscribing');
+    ws.serverSend({ action: 'subscribed', topic: 'list:9' });
+    await expect(ready).resolves.toBeUndefined();
+    ws.serverSend({ topic: 'list:9', event: 'ADDED', data: { n: 1 }, id: 'a' });
+    ws.serverSend({ topic: 'list:8', event: 'ADDED', data: { n: 2 }, id: 'b' });
+    expect(got).toEqual([{ n: 1 }]);
+    sub.unsubscribe();
+    sub.unsubscribe(); // idempotent
+    expect(states).toEqual(['subscribed', 'unsubscribed']);
+    expect(ws.sent.filter((m) => m.action === 'unsubscribe')).toEqual([{ action: 'unsubscribe', topic: 'list:9' }]);
+    await expect(sub.ready()).rejects.toMatchObject({ message: 'unsubscribed' });
+  });
+
+  it('shares one server subscription between subscriptions to a topic', async () => {
+    const { client } = setup();
+    const ws = await start(client);
+    ws.serverAccept();
     const a = client.subscribe('list:9');
-    const b = client.subscribe('list:9');
-    a();
-    a(); // releasing twice is harmless
+    ws.serverSend({ action: 'subscribed', topic: 'list:9' });
+    const b = client.subscribe('list:9'); // joins a subscribed topic: subscribed at once, nothing sent
+    expect(b.state).toBe('subscribed');
+    await expect(b.ready()).resolves.toBeUndefined();
+    a.unsubscribe();
+    a.unsubscribe();
     expect(ws.sent).toEqual([{ action: 'subscribe', topic: 'list:9' }]);
-    b();
+    b.unsubscribe();
     expect(ws.sent.at(-1)).toEqual({ action: 'unsubscribe', topic: 'list:9' });
     expect(client.topics).toEqual([]);
   });
 
-  it('queues subscriptions made while disconnected', async () => {
-    const { client } = setup();
-    client.subscribe('list:5');
-    const ws = await start(client);
-    ws.serverOpen();
-    expect(ws.sent).toEqual([{ action: 'subscribe', topic: 'list:5' }]);
-  });
-
-  it('forgets a topic the server refused, so reconnects do not repeat it', async () => {
+  it('Forbidden fails only that topic, and its holders cannot release anyone else', async () => {
     const onError = vi.fn();
-    const { client, closes } = setup({ topics: ['list:1', 'list:secret'], onError });
+    const { client, closes } = setup({ topics: ['list:1'], onError });
     const ws = await start(client);
-    ws.serverOpen();
+    const a = client.subscribe('list:secret');
+    const b = client.subscribe('list:secret');
+    ws.serverAccept({ topics: ['list:1'] }); // list:secret was named at connect but not joined
     ws.serverSend({ error: 'Forbidden', topic: 'list:secret' });
-    expect(onError).toHaveBeenCalledWith({ source: 'server', message: 'Forbidden', topic: 'list:secret', details: undefined });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ source: 'server', message: 'Forbidden', topic: 'list:secret' }));
+    expect([a.state, b.state]).toEqual(['failed', 'failed']);
+    expect(a.error).toMatchObject({ message: 'Forbidden', temporary: false });
+    await expect(a.ready()).rejects.toMatchObject({ message: 'Forbidden' });
+    // A new holder of the same name (say after a token with more grants) is not clobbered
+    // by the old holders' releases.
+    const c = client.subscribe('list:secret');
+    a.unsubscribe();
+    b.unsubscribe();
+    expect(client.topics).toEqual(['list:1', 'list:secret']);
+    expect(c.state).toBe('subscribing');
     ws.serverClose(1006);
     await nextAttempt(closes[0].retryInMs!);
-    FakeSocket.last.serverOpen();
-    expect(FakeSocket.last.sent).toEqual([{ action: 'subscribe', topic: 'list:1' }]);
+    expect(FakeSocket.last.query.get('topics')).toBe('list:1,list:secret');
+  });
+
+  it('paces subscribes under the server burst, so many topics never trip 4029', async () => {
+    const { client } = setup({ messageBurst: 10, messageRate: 5 });
+    const ws = await start(client);
+    ws.serverAccept();
+    for (let i = 0; i < 30; i++) client.subscribe(`list:${i}`);
+    expect(ws.sent).toHaveLength(10);
+    h.clock.advance(1000);
+    expect(ws.sent).toHaveLength(15);
+    h.clock.advance(3000);
+    expect(ws.sent).toHaveLength(30);
+  });
+
+  it('caps topics at maxSubscriptions: the extra one fails locally', async () => {
+    const { client } = setup({ maxSubscriptions: 2 });
+    client.subscribe('a');
+    client.subscribe('b');
+    const c = client.subscribe('c');
+    expect(c.state).toBe('failed');
+    expect(c.error).toMatchObject({ message: 'Too many subscriptions' });
+    const ws = await start(client);
+    expect(ws.query.get('topics')).toBe('a,b');
+  });
+
+  it('the user stream is a subscription too', async () => {
+    const { client, closes } = setup();
+    const events: unknown[] = [];
+    client.user.on('event', (u) => events.push(u.task.id));
+    const ws = await start(client);
+    expect(client.user.state).toBe('subscribing');
+    const ready = client.user.ready();
+    ws.serverAccept();
+    await ready;
+    ws.serverSend({ type: 'task_update', event: 'task.created', task: { id: 7 }, id: 'e1' });
+    expect(events).toEqual([7]);
+    ws.serverClose(1006);
+    expect(client.user.state).toBe('subscribing');
+    await nextAttempt(closes[0].retryInMs!);
+    FakeSocket.last.serverAccept();
+    expect(client.user.state).toBe('subscribed');
   });
 });
 
@@ -297,7 +369,7 @@ describe('events, dedupe and resume', () => {
     const onTopicEvent = vi.fn();
     const { client } = setup({ onTaskUpdate, onTopicEvent });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverSend(update('e1'));
     ws.serverSend(update('e1'));
     ws.serverSend(update('e2', 't2'));
@@ -314,7 +386,7 @@ describe('events, dedupe and resume', () => {
     const onTaskUpdate = vi.fn();
     const { client } = setup({ onTaskUpdate });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     const { id: _drop, ...noId } = update('x');
     ws.serverSend(noId);
     ws.serverSend(noId);
@@ -326,7 +398,7 @@ describe('events, dedupe and resume', () => {
     const onTaskUpdate = vi.fn();
     const { client } = setup({ onTaskUpdate, dedupeSize: 2 });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     for (const id of ['a', 'b', 'c', 'a']) ws.serverSend(update(id));
     expect(onTaskUpdate).toHaveBeenCalledTimes(4); // 'a' was evicted by 'c'
     ws.serverSend(update('c'));
@@ -337,7 +409,7 @@ describe('events, dedupe and resume', () => {
     const onError = vi.fn();
     const { client } = setup({ onError });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverSend('not json');
     ws.serverSend('[1,2]');
     expect(onError).toHaveBeenCalledTimes(1);
@@ -349,8 +421,7 @@ describe('events, dedupe and resume', () => {
     const resync = vi.fn();
     const { client, closes } = setup({ resync });
     const ws = await start(client);
-    ws.serverOpen();
-    ws.serverSend({ type: 'connected', user_id: 'u1', connection_id: 'c1', timestamp: 't' });
+    ws.serverAccept();
     ws.serverSend(update('1700000000000-0'));
     ws.serverSend(update('1700000000001-0', 't2'));
     ws.serverClose(1006);
@@ -358,8 +429,7 @@ describe('events, dedupe and resume', () => {
     const ws2 = FakeSocket.last;
     expect(ws2.query.get('since')).toBe('1700000000001-0');
     expect(ws2.query.get('token')).toBe('tok2');
-    ws2.serverOpen();
-    ws2.serverSend({ type: 'connected', user_id: 'u1', connection_id: 'c2', timestamp: 't', resumed: true });
+    ws2.serverAccept({ resumed: true });
     expect(resync).not.toHaveBeenCalled();
   });
 
@@ -367,14 +437,12 @@ describe('events, dedupe and resume', () => {
     const resync = vi.fn();
     const { client, closes } = setup({ resync });
     const ws = await start(client);
-    ws.serverOpen();
-    ws.serverSend({ type: 'connected', user_id: 'u1', connection_id: 'c1', timestamp: 't' });
+    ws.serverAccept();
     expect(resync).not.toHaveBeenCalled(); // first connection: the app loads its own state
     ws.serverSend(update('e1'));
     ws.serverClose(1006);
     await nextAttempt(closes[0].retryInMs!);
-    FakeSocket.last.serverOpen();
-    FakeSocket.last.serverSend({ type: 'connected', user_id: 'u1', connection_id: 'c2', timestamp: 't' });
+    FakeSocket.last.serverAccept({ resumed: false });
     expect(resync).toHaveBeenCalledTimes(1);
   });
 
@@ -382,14 +450,13 @@ describe('events, dedupe and resume', () => {
     const resync = vi.fn();
     const { client, closes } = setup({ resync });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverSend({ type: 'resync_required' });
     expect(resync).toHaveBeenCalledTimes(1); // mid-session request
     ws.serverClose(1006);
     await nextAttempt(closes[0].retryInMs!);
     const ws2 = FakeSocket.last;
-    ws2.serverOpen();
-    ws2.serverSend({ type: 'connected', user_id: 'u1', connection_id: 'c2', timestamp: 't', resumed: false });
+    ws2.serverAccept({ resumed: false });
     ws2.serverSend({ type: 'resync_required' });
     expect(resync).toHaveBeenCalledTimes(2); // handshake + resync_required coalesced
     ws2.serverSend(update('e9'));
@@ -400,7 +467,7 @@ describe('events, dedupe and resume', () => {
   it('omits since when resume is disabled', async () => {
     const { client, closes } = setup({ resume: false });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverSend(update('e1'));
     ws.serverClose(1006);
     await nextAttempt(closes[0].retryInMs!);
@@ -413,29 +480,30 @@ describe('tokens', () => {
     const { client, getToken, closes } = setup();
     const ws = await start(client);
     expect(getToken).toHaveBeenLastCalledWith({ reason: 'initial', forceRefresh: false });
-    ws.serverOpen();
+    ws.serverAccept();
     ws.serverClose(4001, 'Unauthorized');
     expect(getToken).toHaveBeenCalledTimes(1);
     await nextAttempt(closes[0].retryInMs!);
     expect(getToken).toHaveBeenCalledTimes(2);
     expect(getToken).toHaveBeenLastCalledWith({ reason: 'unauthorized', forceRefresh: true });
     expect(FakeSocket.last.query.get('token')).toBe('tok2');
-    FakeSocket.last.serverOpen();
+    FakeSocket.last.serverAccept();
     FakeSocket.last.serverClose(1006);
     await nextAttempt(closes[1].retryInMs!);
     expect(getToken).toHaveBeenLastCalledWith({ reason: 'reconnect', forceRefresh: false });
   });
 
-  it('backs off on repeated 4003 and refreshes the token each time', async () => {
-    const { client, getToken, closes } = setup({}, () => 0.999);
-    await start(client);
-    for (let i = 0; i < 4; i++) {
-      FakeSocket.last.serverOpen();
-      FakeSocket.last.serverClose(4003, 'Forbidden');
-      await nextAttempt(closes[i].retryInMs!);
-      expect(getToken).toHaveBeenLastCalledWith({ reason: 'forbidden', forceRefresh: true });
-    }
-    expect(closes.map((c) => c.retryInMs)).toEqual([999, 1998, 3996, 7992]);
+  it('stops when getToken() returns null: failed, no retry', async () => {
+    const getToken = vi.fn(async () => null);
+    const { client } = setup({ getToken });
+    client.connect();
+    await flush();
+    expect(client.status).toBe('failed');
+    expect(client.failure).toMatchObject({ source: 'token', temporary: false });
+    h.clock.advance(10 * 60_000);
+    await flush();
+    expect(getToken).toHaveBeenCalledTimes(1);
+    expect(FakeSocket.instances).toHaveLength(0);
   });
 
   it('retries with backoff when getToken() fails or returns nothing', async () => {
@@ -446,7 +514,7 @@ describe('tokens', () => {
       getToken: async () => {
         calls++;
         if (calls === 1) throw new Error('auth service down');
-        if (calls === 2) return null;
+        if (calls === 2) return '';
         return 'good';
       },
     });
@@ -483,7 +551,7 @@ describe('tokens', () => {
   it('refreshToken() sends an auth message on the live connection', async () => {
     const { client, getToken } = setup();
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     await expect(client.refreshToken()).resolves.toBe(true);
     expect(getToken).toHaveBeenLastCalledWith({ reason: 'refresh', forceRefresh: true });
     expect(ws.sent.at(-1)).toEqual({ type: 'auth', token: 'tok2' });
@@ -494,7 +562,7 @@ describe('browser signals', () => {
   it('goes offline on the offline event and reconnects at once when online', async () => {
     const { client, closes } = setup({}, () => 0.999);
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     h.online.value = false;
     h.network.dispatch('offline');
     expect(client.status).toBe('offline');
@@ -508,7 +576,7 @@ describe('browser signals', () => {
     expect(client.status).toBe('connecting');
     await flush();
     expect(FakeSocket.instances).toHaveLength(2);
-    FakeSocket.last.serverOpen();
+    FakeSocket.last.serverAccept();
     expect(client.status).toBe('connected');
   });
 
@@ -535,7 +603,7 @@ describe('browser signals', () => {
     expect(FakeSocket.instances).toHaveLength(0);
     await nextAttempt(15_000); // half the cap + jitter: navigator.onLine is only a hint
     expect(FakeSocket.instances).toHaveLength(1);
-    FakeSocket.last.serverOpen();
+    FakeSocket.last.serverAccept();
     expect(client.status).toBe('connected');
   });
 
@@ -561,7 +629,7 @@ describe('browser signals', () => {
   it('checks liveness with a ping when the tab becomes visible while connected', async () => {
     const { client, closes } = setup({ heartbeatIntervalMs: 25_000, heartbeatTimeoutMs: 10_000 });
     const ws = await start(client);
-    ws.serverOpen();
+    ws.serverAccept();
     h.clock.advance(1_000);
     h.visibility.dispatch('visibilitychange');
     expect(ws.sent.at(-1)).toEqual({ type: 'ping' });

@@ -1,4 +1,14 @@
-import type { SocketLike, TaskSyncEnv, TimerHandle } from '../src/core';
+import { vi } from 'vitest';
+import {
+  createTaskSyncClient,
+  type CloseInfo,
+  type SocketLike,
+  type Status,
+  type TaskSyncEnv,
+  type TaskSyncOptions,
+  type TimerHandle,
+  type TokenRequest,
+} from '../src/core';
 
 /** Deterministic clock: timers fire only when advance() passes their due time. */
 export class FakeClock {
@@ -83,6 +93,21 @@ export class FakeSocket implements SocketLike {
     this.onopen?.({});
   }
 
+  /** Opens and sends the welcome frame (what makes the client `connected`). */
+  serverAccept(extra: Record<string, unknown> = {}): void {
+    this.serverOpen();
+    const topics = this.query.get('topics');
+    this.serverSend({
+      type: 'connected',
+      user_id: 'u1',
+      connection_id: `c-${FakeSocket.instances.indexOf(this) + 1}`,
+      timestamp: '2025-01-01T00:00:00Z',
+      ...(this.query.get('since') ? { resumed: true } : {}),
+      ...(topics ? { topics: topics.split(',') } : {}),
+      ...extra,
+    });
+  }
+
   serverSend(message: object | string): void {
     this.onmessage?.({ data: typeof message === 'string' ? message : JSON.stringify(message) });
   }
@@ -151,4 +176,32 @@ export function makeHarness(random: () => number = () => 0.5): Harness {
 /** Lets promise callbacks (async getToken) run. */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+/**
+ * A client on fakes: tokens tok1, tok2, … from `getToken`, every status change and close
+ * recorded. `extra` overrides any option.
+ */
+export function makeClient(extra: Partial<TaskSyncOptions> = {}, random?: () => number) {
+  const h = makeHarness(random);
+  let tokens = 0;
+  const statuses: Status[] = [];
+  const closes: CloseInfo[] = [];
+  const getToken = vi.fn(async (_req: TokenRequest) => `tok${++tokens}`);
+  const client = createTaskSyncClient({
+    url: 'ws://localhost:8005/ws',
+    getToken,
+    onStatusChange: (s) => statuses.push(s),
+    onClose: (c) => closes.push(c),
+    env: h.env,
+    ...extra,
+  });
+  return { h, client, getToken, statuses, closes };
+}
+
+/** connect() + let getToken resolve; returns the socket (not yet open). */
+export async function start(client: { connect(): void }): Promise<FakeSocket> {
+  client.connect();
+  await flush();
+  return FakeSocket.last;
 }

@@ -1,24 +1,32 @@
 import { backoffCeiling, fullJitter } from './backoff';
 import { Emitter } from './emitter';
-import { READY_STATE, resolveEnv, type SocketLike, type TaskSyncEnv, type TimerHandle } from './env';
+import { resolveEnv, type TaskSyncEnv, type TimerHandle } from './env';
 import { SeenIds } from './seen-ids';
+import { Sub, type Subscription } from './subscription';
+import { webSocketTransport, type Transport, type TransportFactory } from './transport';
 import {
   CloseCode,
   type CloseInfo,
   type ConnectedInfo,
   type MaybePromise,
+  type PayloadOf,
   type Status,
   type TaskSyncError,
   type TaskUpdate,
   type TokenRequest,
   type TopicEvent,
+  type TopicMap,
+  type TransportName,
 } from './types';
-import { buildSocketUrl } from './url';
+import { sseUrlFromWsUrl } from './url';
 
 export interface TaskSyncOptions {
-  /** Socket endpoint without the token, e.g. `wss://host/ws`; a function is re-evaluated per attempt. */
+  /** WebSocket endpoint without the token, e.g. `wss://host/ws`; a function is re-evaluated per attempt. */
   url: string | (() => string);
-  /** Called before every (re)connect; may be async. Return null/'' when no token is available yet. */
+  /**
+   * Called before every (re)connect and before the token expires; may be async. Return `null`
+   * to stop: the client becomes `failed` (e.g. the user signed out).
+   */
   getToken: (request: TokenRequest) => MaybePromise<string | null | undefined>;
   /** Topics subscribed from the start (same as calling subscribe() for each). */
   topics?: Iterable<string>;
@@ -32,22 +40,44 @@ export interface TaskSyncOptions {
   /** Events may have been missed and cannot be replayed: refetch application state. */
   resync?: () => void;
 
+  /**
+   * The SSE transport (`sseTransport()` from `@tasksync/client/sse`). With it the client falls
+   * back to Server-Sent Events when WebSockets do not get through.
+   */
+  sse?: TransportFactory;
+  /** SSE endpoint; default: `url` with ws→http and `/ws` → `/sse`. */
+  sseUrl?: string | (() => string);
+  /** Transports in order of preference (default `['websocket', 'sse']`; `['sse']` forces SSE). */
+  transports?: TransportName[];
+  /** WebSocket attempts that fail without a welcome before the client switches to SSE (default 2). */
+  fallbackAfter?: number;
+
   /** Send `since=<last event id>` on reconnect (default true). */
   resume?: boolean;
   /** First backoff window (default 1000 ms); doubles per failed attempt. */
   backoffBaseMs?: number;
   /** Largest backoff window (default 30000 ms). */
   backoffCapMs?: number;
+  /** Backoff after 4029 (rate limited, too many connections): between half and all of this, doubling (default 10000 ms). */
+  rateLimitBackoffMs?: number;
   /** Window for the jittered reconnect after a 1001 "going away" (default 3000 ms). */
   goingAwayJitterMs?: number;
   /** A connection that lived this long resets the backoff (default 10000 ms). */
   stableAfterMs?: number;
   /** Ping period (default 25000 ms). */
   heartbeatIntervalMs?: number;
-  /** No message at all this long after a ping means the socket is dead (default 10000 ms). */
+  /** No message at all this long after a ping means the connection is dead (default 10000 ms). */
   heartbeatTimeoutMs?: number;
-  /** Give up on a getToken() that has not settled, or a socket that has not opened, after this long (default 15000 ms each). */
+  /** Give up on a getToken() that has not settled, or a connection without a welcome, after this long (default 15000 ms each). */
   connectTimeoutMs?: number;
+  /** Fetch a fresh token this long before the current one expires (default 30000 ms). */
+  refreshAheadMs?: number;
+  /** Client messages sent at once at most; keep it under the server's `message-burst` (100) (default 50). */
+  messageBurst?: number;
+  /** Client messages per second after the burst; under the server's `message-rate` (50) (default 20). */
+  messageRate?: number;
+  /** Topics per connection; the server's `max-subscriptions` (default 100). */
+  maxSubscriptions?: number;
   /** How many event ids to remember for dedupe (default 1000). */
   dedupeSize?: number;
   /** Fakes for tests; browser globals otherwise. */
@@ -66,86 +96,133 @@ export interface TaskSyncEvents {
   message: Record<string, unknown>;
 }
 
-export interface TaskSyncClient {
+/** The client; `M` maps topic names to payload types. */
+export interface TaskSyncClient<M extends TopicMap = TopicMap> {
   readonly status: Status;
+  /** Why the client is `failed` (close code and reason), else null. */
+  readonly failure: TaskSyncError | null;
+  /** The transport of the current (or last) connection. */
+  readonly transport: TransportName | null;
   /** Id of the newest event delivered; sent as `since` on reconnect. */
   readonly lastEventId: string | null;
   /** Server-assigned id of the current connection, if connected. */
   readonly connectionId: string | null;
+  /** Topics with at least one live subscription. */
   readonly topics: readonly string[];
-  /** Start connecting (no-op if already started). Works again after close(). */
+  /** The user's own task stream, as a subscription (subscribed while connected). */
+  readonly user: Subscription<TaskUpdate>;
+  /** Start connecting (no-op if already started). Works again after close() or a failure. */
   connect(): void;
   /** Client-initiated close (code 1000); no reconnect until connect() is called again. */
   close(): void;
-  /** Drop the current socket and connect again immediately. */
+  /** Drop the current connection and connect again immediately. */
   reconnect(): void;
-  /** Reference-counted: returns a function that releases this subscription. */
-  subscribe(topic: string): () => void;
-  unsubscribe(topic: string): void;
-  /** Sends a raw message if the socket is open; returns whether it was sent. */
+  /**
+   * A new subscription to `topic`. Several subscriptions to one topic share one server
+   * subscription; each ends with its own `unsubscribe()`.
+   */
+  subscribe<K extends string>(topic: K): Subscription<TopicEvent<PayloadOf<M, K>>>;
+  /** Sends a raw message (paced under the server's rate limit); false when not connected over WebSocket. */
   send(message: object): boolean;
-  /** Fetches a fresh token and hands it to the live connection (`{"type":"auth"}`). */
+  /** Fetches a fresh token and hands it to the live connection (`{"type":"auth"}`; over SSE: reconnects). */
   refreshToken(): Promise<boolean>;
   on<K extends keyof TaskSyncEvents>(event: K, listener: (value: TaskSyncEvents[K]) => void): () => void;
 }
 
+const MAX_TIMER = 2 ** 31 - 1;
 const DEFAULTS = {
   resume: true,
+  fallbackAfter: 2,
   backoffBaseMs: 1_000,
   backoffCapMs: 30_000,
+  rateLimitBackoffMs: 10_000,
   goingAwayJitterMs: 3_000,
   stableAfterMs: 10_000,
   heartbeatIntervalMs: 25_000,
   heartbeatTimeoutMs: 10_000,
   connectTimeoutMs: 15_000,
+  refreshAheadMs: 30_000,
+  messageBurst: 50,
+  messageRate: 20,
+  maxSubscriptions: 100,
   dedupeSize: 1_000,
 };
+/** Options that must be counts of at least 1 rather than durations. */
+const COUNTS = ['fallbackAfter', 'messageBurst', 'messageRate', 'maxSubscriptions', 'dedupeSize'];
+/** No retry fixes these: the client becomes `failed`. */
+const TERMINAL: number[] = [CloseCode.PROTOCOL_ERROR, CloseCode.INVALID_PAYLOAD, CloseCode.TOO_BIG, CloseCode.FORBIDDEN];
+/** Closes that say nothing about the server refusing us: count towards the SSE fallback when no welcome came. */
+const NETWORK: number[] = [CloseCode.ABNORMAL, CloseCode.DEAD, 1005, 1015];
 
-export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
+interface Entry {
+  topic: string;
+  subs: Set<Sub<TopicEvent>>;
+  /** Named in the current connection's URL (joined at connect). */
+  atConnect: boolean;
+}
+
+/** Creates a client; throws a RangeError/TypeError naming the option when one is invalid. */
+export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: TaskSyncOptions): TaskSyncClient<M> {
   const cfg = { ...DEFAULTS, ...definedOnly(options) };
+  validate(cfg);
   const env = resolveEnv(options.env);
   const events = new Emitter<TaskSyncEvents>();
   const seen = new SeenIds(cfg.dedupeSize);
-  /** topic -> number of holders; subscribe/unsubscribe frames are sent on 0<->1 transitions. */
-  const topics = new Map<string, number>();
-  for (const topic of options.topics ?? []) topics.set(topic, (topics.get(topic) ?? 0) + 1);
+  const entries = new Map<string, Entry>();
+  const user = new Sub<TaskUpdate>('$user', () => {});
 
-  // Option callbacks are just the first listeners.
-  if (options.onStatusChange) events.on('status', options.onStatusChange);
-  if (options.onTaskUpdate) events.on('taskUpdate', options.onTaskUpdate);
-  if (options.onTopicEvent) events.on('topicEvent', options.onTopicEvent);
-  if (options.onConnected) events.on('connected', options.onConnected);
-  if (options.onClose) events.on('close', options.onClose);
-  if (options.onError) events.on('error', options.onError);
-  if (options.resync) events.on('resync', options.resync);
+  for (const [name, key] of [
+    ['status', 'onStatusChange'],
+    ['taskUpdate', 'onTaskUpdate'],
+    ['topicEvent', 'onTopicEvent'],
+    ['connected', 'onConnected'],
+    ['close', 'onClose'],
+    ['error', 'onError'],
+    ['resync', 'resync'],
+  ] as const) {
+    const fn = options[key];
+    if (fn) events.on(name, fn as () => void);
+  }
 
   let status: Status = 'disconnected';
+  let failure: TaskSyncError | null = null;
   let running = false;
-  let socket: SocketLike | null = null;
-  /** Bumped whenever an attempt starts or is abandoned, so late getToken() results are dropped. */
+  let conn: Transport | null = null;
+  let transportName: TransportName | null = null;
+  /** Bumped whenever an attempt starts or is abandoned, so late results are dropped. */
   let generation = 0;
   let attempt = 0;
+  let wsFailures = 0;
+  let welcomed = false;
+  let lastClose = 0;
   let tokenReason: TokenRequest['reason'] = 'initial';
   let lastEventId: string | null = null;
   let connectionId: string | null = null;
-  /** True once any connection opened: later connections may have missed events. */
+  /** True once any connection was welcomed: later connections may have missed events. */
   let hadSession = false;
-  let awaitingHandshake = false;
-  /** Coalesces our own handshake resync with a resync_required that follows it. */
   let resyncedByHandshake = false;
   let openedAt = 0;
-  /** Set by the `offline` event, cleared by `online` or by a socket that opens anyway. */
   let offlineEvent = false;
+  let token = '';
 
   let reconnectTimer: TimerHandle | null = null;
   let pingTimer: TimerHandle | null = null;
-  /** Connect timeout while opening, pong deadline once open. */
+  /** Token / welcome deadline while connecting, pong deadline once connected. */
   let deadlineTimer: TimerHandle | null = null;
+  let refreshTimer: TimerHandle | null = null;
+  let pumpTimer: TimerHandle | null = null;
+  /** Client messages waiting for the rate limiter; null entries were cancelled. */
+  let queue: (() => object | null)[] = [];
+  let tokens = cfg.messageBurst;
+  let refilledAt = 0;
 
   const clear = (handle: TimerHandle | null): null => {
     if (handle !== null) env.clearTimeout(handle);
     return null;
   };
+  const timer = (fn: () => void, ms: number) => env.setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER));
+  const live = () => [...entries.values()];
+  const allSubs = () => [user as Sub<never>, ...live().flatMap((e) => [...e.subs])];
 
   function setStatus(next: Status): void {
     if (next === status) return;
@@ -153,134 +230,150 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
     events.emit('status', next);
   }
 
-  function reportError(error: TaskSyncError): void {
-    events.emit('error', error);
-  }
+  const reportError = (error: TaskSyncError) => events.emit('error', error);
 
   // ---- connecting -------------------------------------------------------
+
+  function pickTransport(): TransportFactory {
+    const wanted = cfg.transports ?? ['websocket', 'sse'];
+    const sseOk = !!options.sse && wanted.includes('sse');
+    if (sseOk && (!wanted.includes('websocket') || wsFailures >= cfg.fallbackAfter)) return options.sse!;
+    return webSocketTransport;
+  }
 
   function startAttempt(): void {
     reconnectTimer = clear(reconnectTimer);
     if (!running) return;
-    const myGeneration = ++generation;
+    const my = ++generation;
     setStatus('connecting');
-    const request: TokenRequest = {
-      reason: tokenReason,
-      forceRefresh: tokenReason === 'unauthorized' || tokenReason === 'forbidden',
-    };
-    let pending: MaybePromise<string | null | undefined>;
-    try {
-      pending = options.getToken(request);
-    } catch (err) {
-      pending = Promise.reject(err);
-    }
-    // A token request that never settles (e.g. an HTTP request the server never answers)
-    // must not leave the client "connecting" forever.
+    const request: TokenRequest = { reason: tokenReason, forceRefresh: tokenReason === 'unauthorized' || tokenReason === 'refresh' };
     deadlineTimer = clear(deadlineTimer);
-    deadlineTimer = env.setTimeout(() => {
-      if (myGeneration !== generation || !running) return;
-      generation++; // drop the late token
+    // A token request that never settles must not leave the client "connecting" forever.
+    deadlineTimer = timer(() => {
+      if (my !== generation) return;
+      generation++;
       deadlineTimer = null;
-      reportError({ source: 'token', message: 'getToken() timed out' });
+      reportError({ source: 'token', message: 'getToken() timed out', temporary: true });
       scheduleReconnect(null);
     }, cfg.connectTimeoutMs);
-    Promise.resolve(pending).then(
-      (token) => {
-        if (myGeneration !== generation || !running) return;
+    new Promise<string | null | undefined>((ok) => ok(options.getToken(request))).then(
+      (t) => {
+        if (my !== generation || !running) return;
         deadlineTimer = clear(deadlineTimer);
-        if (!token) {
-          reportError({ source: 'token', message: 'getToken() returned no token' });
+        if (t === null) return fail({ source: 'token', message: 'getToken() returned null' });
+        if (!t) {
+          reportError({ source: 'token', message: 'getToken() returned no token', temporary: true });
           scheduleReconnect(null);
           return;
         }
-        openSocket(token);
+        open(t);
       },
       (err: unknown) => {
-        if (myGeneration !== generation || !running) return;
+        if (my !== generation || !running) return;
         deadlineTimer = clear(deadlineTimer);
-        reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), cause: err });
+        reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), temporary: true, cause: err });
         scheduleReconnect(null);
       },
     );
   }
 
-  function openSocket(token: string): void {
-    const base = typeof options.url === 'function' ? options.url() : options.url;
-    const url = buildSocketUrl(base, token, cfg.resume ? lastEventId : null);
-    let ws: SocketLike;
+  function open(t: string): void {
+    token = t;
+    const factory = pickTransport();
+    transportName = factory.name;
+    const ws = factory === webSocketTransport;
+    const url = (ws ? options.url : (options.sseUrl ?? (() => sseUrlFromWsUrl(resolve(options.url))))) as string | (() => string);
+    // Every live topic joins at connect, with the one resume point: nothing is re-subscribed
+    // by message, so a reconnect sends nothing the rate limiter would count.
+    const topics: string[] = [];
+    for (const e of live()) {
+      e.atConnect = !e.topic.includes(',') && topics.length < cfg.maxSubscriptions;
+      if (e.atConnect) topics.push(e.topic);
+    }
+    welcomed = false;
+    queue = [];
+    tokens = cfg.messageBurst;
+    refilledAt = env.now();
+    const my = generation;
+    const guard =
+      <A extends unknown[]>(fn: (...a: A) => void) =>
+      (...a: A) => {
+        if (my === generation && conn === c) fn(...a);
+      };
+    let c: Transport | null = null;
     try {
-      ws = new env.WebSocket(url);
+      c = factory.open(
+        { url: resolve(url), token: t, topics, since: cfg.resume ? lastEventId : null },
+        {
+          open: guard(() => {
+            offlineEvent = false;
+          }),
+          alive: guard(() => {
+            if (welcomed) deadlineTimer = clear(deadlineTimer);
+          }),
+          message: guard(handleMessage),
+          close: guard(handleClose),
+        },
+        env,
+      );
     } catch (err) {
-      reportError({ source: 'socket', message: errorMessage(err, 'WebSocket constructor failed'), cause: err });
-      scheduleReconnect(null);
+      reportError({ source: 'socket', message: errorMessage(err, 'connect failed'), temporary: true, cause: err });
+      handleClose(CloseCode.ABNORMAL, 'connect failed');
       return;
     }
-    socket = ws;
-    deadlineTimer = env.setTimeout(() => declareDead(ws, 'connect timeout'), cfg.connectTimeoutMs);
-
-    ws.onopen = () => {
-      if (socket !== ws) return;
-      deadlineTimer = clear(deadlineTimer);
-      openedAt = env.now();
-      offlineEvent = false;
-      tokenReason = 'reconnect';
-      awaitingHandshake = hadSession;
-      resyncedByHandshake = false;
-      hadSession = true;
-      setStatus('connected');
-      for (const topic of topics.keys()) sendRaw(ws, { action: 'subscribe', topic });
-      schedulePing();
-    };
-    ws.onmessage = (ev) => {
-      if (socket === ws) handleMessage(ev.data);
-    };
-    ws.onclose = (ev) => {
-      if (socket === ws) handleClose(ev.code, ev.reason ?? '');
-    };
-    // An error is always followed by close; that is where we react.
-    ws.onerror = () => {};
+    conn = c;
+    // No welcome frame in time: the connection is as good as dead.
+    deadlineTimer = timer(guard(() => declareDead('connect timeout')), cfg.connectTimeoutMs);
   }
 
-  /** Detach first so nothing from the old socket reaches us, then close it. */
-  function dropSocket(code: number, reason: string): void {
+  /** Detach first so nothing from the old connection reaches us, then close it. */
+  function drop(code: number, reason: string): void {
     pingTimer = clear(pingTimer);
     deadlineTimer = clear(deadlineTimer);
+    refreshTimer = clear(refreshTimer);
+    pumpTimer = clear(pumpTimer);
+    queue = [];
     connectionId = null;
-    const ws = socket;
-    socket = null;
-    if (!ws) return;
-    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-    if (ws.readyState === READY_STATE.CONNECTING || ws.readyState === READY_STATE.OPEN) {
-      try {
-        ws.close(code, reason);
-      } catch {
-        // Already closing; nothing left to do.
-      }
-    }
+    const c = conn;
+    conn = null;
+    generation++;
+    c?.close(code, reason);
+    if (!failure) for (const s of allSubs()) s.set('subscribing');
   }
 
   function handleClose(code: number, reason: string): void {
     if (openedAt && env.now() - openedAt >= cfg.stableAfterMs) attempt = 0;
     openedAt = 0;
-    dropSocket(code, reason);
-    if (code === CloseCode.UNAUTHORIZED) tokenReason = 'unauthorized';
-    else if (code === CloseCode.FORBIDDEN) tokenReason = 'forbidden';
-    // Any server-side close, 1000 included, is unexpected for us: only close() stops the client.
-    const retryInMs = scheduleReconnect(code);
+    const hadWelcome = welcomed;
+    drop(code, reason);
+    if (!hadWelcome && transportName === 'websocket' && NETWORK.includes(code)) wsFailures++;
+    let retryInMs: number | null = null;
+    if (TERMINAL.includes(code)) fail({ source: 'server', message: reason || `closed with ${code}`, code });
+    else {
+      const repeated = code === lastClose && !hadWelcome;
+      if (code === CloseCode.UNAUTHORIZED) tokenReason = 'unauthorized';
+      lastClose = code;
+      retryInMs = scheduleReconnect(code, code === CloseCode.UNAUTHORIZED && !repeated);
+    }
     events.emit('close', { code, reason, retryInMs });
   }
 
   /** Browsers can take minutes to notice a dead TCP connection; we don't wait for onclose. */
-  function declareDead(ws: SocketLike, reason: string): void {
-    if (socket !== ws) return;
+  function declareDead(reason: string): void {
     openedAt = 0;
-    dropSocket(CloseCode.DEAD, reason);
-    const retryInMs = scheduleReconnect(CloseCode.DEAD);
-    events.emit('close', { code: CloseCode.DEAD, reason, retryInMs });
+    handleClose(CloseCode.DEAD, reason);
+  }
+
+  function fail(error: TaskSyncError): void {
+    failure = { ...error, temporary: false };
+    stop();
+    setStatus('failed');
+    reportError(failure);
+    for (const s of allSubs()) s.set('failed', failure);
   }
 
   /** Returns the delay chosen, or null when not reconnecting. */
-  function scheduleReconnect(code: number | null): number | null {
+  function scheduleReconnect(code: number | null, now = false): number | null {
     reconnectTimer = clear(reconnectTimer);
     if (!running) {
       setStatus('disconnected');
@@ -294,94 +387,163 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
       delay = cfg.backoffCapMs / 2 + fullJitter(cfg.backoffCapMs / 2, env.random);
     } else {
       setStatus('disconnected');
-      let ceiling = backoffCeiling(attempt, cfg.backoffBaseMs, cfg.backoffCapMs);
-      // Draining server: come back soon, but spread clients out over a window.
-      if (code === CloseCode.GOING_AWAY) ceiling = Math.min(cfg.backoffCapMs, Math.max(ceiling, cfg.goingAwayJitterMs));
-      delay = fullJitter(ceiling, env.random);
-      attempt++;
+      const n = attempt++;
+      const ceiling = backoffCeiling(n, cfg.backoffBaseMs, cfg.backoffCapMs);
+      if (now) delay = 0; // 4001: once, straight away, with a forced token refresh
+      else if (code === CloseCode.RATE_LIMITED) {
+        const slow = backoffCeiling(n, cfg.rateLimitBackoffMs, cfg.backoffCapMs * 2);
+        delay = slow / 2 + fullJitter(slow / 2, env.random);
+      } else if (code === CloseCode.GOING_AWAY) {
+        // Draining server: come back soon, but spread clients out over a window.
+        delay = fullJitter(Math.min(cfg.backoffCapMs, cfg.goingAwayJitterMs), env.random);
+      } else delay = fullJitter(ceiling, env.random);
     }
-    reconnectTimer = env.setTimeout(startAttempt, delay);
+    reconnectTimer = timer(startAttempt, delay);
     return delay;
   }
 
-  // ---- heartbeat --------------------------------------------------------
+  // ---- heartbeat and token refresh --------------------------------------
 
   function schedulePing(): void {
     pingTimer = clear(pingTimer);
-    pingTimer = env.setTimeout(ping, cfg.heartbeatIntervalMs);
+    pingTimer = timer(ping, cfg.heartbeatIntervalMs);
   }
 
   function ping(): void {
-    const ws = socket;
-    if (!ws || ws.readyState !== READY_STATE.OPEN) return;
-    sendRaw(ws, { type: 'ping' });
-    if (deadlineTimer === null) {
-      deadlineTimer = env.setTimeout(() => declareDead(ws, 'heartbeat timeout'), cfg.heartbeatTimeoutMs);
-    }
+    if (!conn || !welcomed) return;
+    // Over SSE the server's `: ping` comments (every 15 s) are the heartbeat; we only watch
+    // for silence, over a window longer than their period.
+    const duplex = conn.duplex;
+    if (duplex) sendNow({ type: 'ping' });
+    const wait = cfg.heartbeatTimeoutMs + (duplex ? 0 : cfg.heartbeatIntervalMs);
+    if (deadlineTimer === null) deadlineTimer = timer(() => declareDead('heartbeat timeout'), wait);
     schedulePing();
+  }
+
+  function scheduleRefresh(expiresAt: unknown): void {
+    refreshTimer = clear(refreshTimer);
+    const exp = typeof expiresAt === 'string' ? Date.parse(expiresAt) : jwtExpiry(token);
+    if (!(exp > 0)) return;
+    const left = exp - env.now();
+    const wait = left - Math.min(cfg.refreshAheadMs, left / 2);
+    refreshTimer = timer(() => (wait > MAX_TIMER ? scheduleRefresh(expiresAt) : void refreshToken()), wait);
+  }
+
+  async function refreshToken(): Promise<boolean> {
+    const c = conn;
+    if (!c || !c.duplex) {
+      // SSE: a fresh connection with a fresh token, resuming from the last event.
+      if (c && welcomed) {
+        tokenReason = 'refresh';
+        reconnectNow('refresh');
+      }
+      return !!c;
+    }
+    let t: string | null | undefined;
+    try {
+      t = await options.getToken({ reason: 'refresh', forceRefresh: true });
+    } catch (err) {
+      reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), temporary: true, cause: err });
+      return false;
+    }
+    if (t === null) {
+      fail({ source: 'token', message: 'getToken() returned null' });
+      return false;
+    }
+    if (!t || c !== conn) return false;
+    token = t;
+    return send({ type: 'auth', token: t });
   }
 
   // ---- incoming ---------------------------------------------------------
 
-  function handleMessage(raw: unknown): void {
+  function handleMessage(raw: string): void {
     // Any traffic proves the connection is alive, not just pongs.
-    deadlineTimer = clear(deadlineTimer);
-    let msg: unknown;
+    deadlineTimer = welcomed ? clear(deadlineTimer) : deadlineTimer;
+    let m: Record<string, unknown>;
     try {
-      msg = JSON.parse(String(raw));
+      m = JSON.parse(raw);
     } catch (err) {
       reportError({ source: 'protocol', message: 'Unparseable message from server', cause: err });
       return;
     }
-    if (!msg || typeof msg !== 'object' || Array.isArray(msg)) return;
-    const m = msg as Record<string, unknown>;
+    if (!m || typeof m !== 'object' || Array.isArray(m)) return;
     events.emit('message', m);
+    const type = m.type;
+    const topic = typeof m.topic === 'string' ? m.topic : undefined;
 
-    if (awaitingHandshake) {
-      awaitingHandshake = false;
-      // A server that supports resume confirms it; anything else means the gap
-      // since our last session cannot be replayed.
-      const resumed = m.type === 'connected' && m.resumed === true;
-      if (!resumed && m.type !== 'resync_required') {
-        resyncedByHandshake = true;
-        events.emit('resync', undefined);
+    if (type === 'connected') return welcome(m as unknown as ConnectedInfo);
+    if (type === 'resync_required') {
+      if (!resyncedByHandshake) resync();
+      resyncedByHandshake = false;
+      return;
+    }
+    resyncedByHandshake = false;
+    if (type === 'authenticated') return scheduleRefresh(m.expires_at);
+    if (type === 'task_update') {
+      if (isNew(m.id)) {
+        user.emit('event', m as unknown as TaskUpdate);
+        events.emit('taskUpdate', m as unknown as TaskUpdate);
       }
-    } else if (m.type !== 'resync_required') {
-      resyncedByHandshake = false;
-    }
-
-    if (m.type === 'pong') return;
-    if (m.type === 'connected') {
-      connectionId = typeof m.connection_id === 'string' ? m.connection_id : null;
-      events.emit('connected', m as unknown as ConnectedInfo);
       return;
     }
-    if (m.type === 'resync_required') {
-      if (!resyncedByHandshake) events.emit('resync', undefined);
-      resyncedByHandshake = false;
-      return;
-    }
-    if (m.type === 'task_update') {
-      if (m.task && typeof m.task === 'object' && isNew(m.id)) events.emit('taskUpdate', m as unknown as TaskUpdate);
-      return;
-    }
+    const entry = topic !== undefined ? entries.get(topic) : undefined;
     if (typeof m.error === 'string') {
-      const topic = typeof m.topic === 'string' ? m.topic : undefined;
-      // Re-subscribing a forbidden topic on every reconnect would only repeat the error.
-      if (m.error === 'Forbidden' && topic) topics.delete(topic);
-      reportError({
-        source: 'server',
-        message: m.error,
-        topic,
-        details: typeof m.details === 'string' ? m.details : undefined,
-      });
+      const error: TaskSyncError = { source: 'server', message: m.error, topic, details: typeof m.details === 'string' ? m.details : undefined };
+      if (entry) {
+        // Only this topic fails: its subscriptions, nobody else's.
+        entries.delete(entry.topic);
+        for (const s of entry.subs) s.set('failed', { ...error, temporary: false });
+      }
+      reportError(error);
       return;
     }
-    if (typeof m.action === 'string') return; // subscribed / unsubscribed acks
-    // Signals and presence messages carry a `type` (see the 'message' event); topic events do not.
-    if (typeof m.topic === 'string' && typeof m.event === 'string' && m.type === undefined) {
-      if (isNew(m.id)) events.emit('topicEvent', m as unknown as TopicEvent);
+    if (m.action === 'subscribed') {
+      for (const s of entry?.subs ?? []) s.set('subscribed');
+      return;
     }
+    // Signals and presence messages carry a `type` (see the 'message' event); topic events do not.
+    if (topic !== undefined && typeof m.event === 'string' && m.type === undefined && isNew(m.id)) {
+      for (const s of entry?.subs ?? []) s.emit('event', m as unknown as TopicEvent);
+      events.emit('topicEvent', m as unknown as TopicEvent);
+    }
+  }
+
+  function welcome(info: ConnectedInfo): void {
+    deadlineTimer = clear(deadlineTimer);
+    welcomed = true;
+    wsFailures = 0;
+    lastClose = 0;
+    openedAt = env.now();
+    tokenReason = 'reconnect';
+    connectionId = typeof info.connection_id === 'string' ? info.connection_id : null;
+    info.transport = transportName!;
+    // A server that supports resume confirms it; anything else means the gap since our
+    // last session cannot be replayed. A resync_required right after is the same gap.
+    const reconnected = hadSession;
+    hadSession = true;
+    resyncedByHandshake = false;
+    if (reconnected && info.resumed !== true) {
+      resyncedByHandshake = true;
+      resync();
+    }
+    setStatus('connected');
+    user.set('subscribed');
+    const joined = Array.isArray(info.topics) ? info.topics : null;
+    for (const e of live()) {
+      // Refused topics get an error frame right after this one. A server that does not list
+      // the topics joined (older than topics at connect) gets subscribe messages.
+      if (e.atConnect && (joined ? joined.includes(e.topic) : !conn!.duplex)) for (const s of e.subs) s.set('subscribed');
+      else if (!e.atConnect || !joined) request(e);
+    }
+    scheduleRefresh((info as { expires_at?: unknown }).expires_at);
+    schedulePing();
+    events.emit('connected', info);
+  }
+
+  function resync(): void {
+    events.emit('resync', undefined);
+    for (const s of allSubs()) s.emit('resync', undefined);
   }
 
   /** Dedupe by event id; events without an id are always delivered. */
@@ -395,58 +557,109 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
 
   // ---- outgoing ---------------------------------------------------------
 
-  function sendRaw(ws: SocketLike, message: object): boolean {
-    if (ws.readyState !== READY_STATE.OPEN) return false;
-    try {
-      ws.send(JSON.stringify(message));
-      return true;
-    } catch (err) {
-      reportError({ source: 'socket', message: errorMessage(err, 'send failed'), cause: err });
-      return false;
+  /** Queues a message behind the rate limiter; `make` runs when it is its turn (null: skip). */
+  function enqueue(make: () => object | null): void {
+    queue.push(make);
+    pump();
+  }
+
+  function pump(): void {
+    pumpTimer = clear(pumpTimer);
+    const now = env.now();
+    tokens = Math.min(cfg.messageBurst, tokens + ((now - refilledAt) * cfg.messageRate) / 1000);
+    refilledAt = now;
+    while (queue.length && tokens >= 1 && conn) {
+      const msg = queue.shift()!();
+      if (msg && conn.send(JSON.stringify(msg))) tokens--;
     }
+    if (queue.length && conn) pumpTimer = timer(pump, Math.ceil(((1 - tokens) * 1000) / cfg.messageRate));
+  }
+
+  function sendNow(message: object): boolean {
+    if (!conn) return false;
+    tokens--;
+    return conn.send(JSON.stringify(message));
   }
 
   function send(message: object): boolean {
-    return socket ? sendRaw(socket, message) : false;
+    if (!conn?.duplex || !welcomed) return false;
+    enqueue(() => message);
+    return true;
   }
 
-  function subscribe(topic: string): () => void {
-    const count = topics.get(topic) ?? 0;
-    topics.set(topic, count + 1);
-    // While disconnected the topic is just recorded; onopen subscribes everything.
-    if (count === 0) send({ action: 'subscribe', topic });
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      unsubscribe(topic);
-    };
-  }
-
-  function unsubscribe(topic: string): void {
-    const count = topics.get(topic);
-    if (count === undefined) return;
-    if (count > 1) {
-      topics.set(topic, count - 1);
+  /** Subscribes `e` on the current connection (a message over WebSocket, a reconnect over SSE). */
+  function request(e: Entry): void {
+    if (!conn || !welcomed) return;
+    if (!conn.duplex) {
+      // SSE names every topic in its URL; one with a comma cannot be.
+      if (!e.topic.includes(',')) return reconnectSoon();
+      entries.delete(e.topic);
+      for (const s of e.subs) s.set('failed', { source: 'client', message: 'Invalid topic', topic: e.topic, temporary: false });
       return;
     }
-    topics.delete(topic);
-    send({ action: 'unsubscribe', topic });
+    enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic } : null));
   }
 
+  /** SSE: the topic list is fixed per connection; coalesce changes made in one tick. */
+  function reconnectSoon(): void {
+    if (reconnectTimer === null) reconnectTimer = timer(() => reconnectNow('topics changed'), 0);
+  }
+
+  function reconnectNow(reason: string): void {
+    drop(CloseCode.NORMAL, reason);
+    attempt = 0;
+    startAttempt();
+  }
+
+  function subscribe(topic: string): Sub<TopicEvent> {
+    let e = entries.get(topic);
+    const sub: Sub<TopicEvent> = new Sub(topic, () => release(e!, sub));
+    if (!e) {
+      if (entries.size >= cfg.maxSubscriptions) {
+        sub.set('failed', { source: 'client', message: 'Too many subscriptions', topic, temporary: false });
+        return sub;
+      }
+      entries.set(topic, (e = { topic, subs: new Set(), atConnect: false }));
+      e.subs.add(sub);
+      request(e);
+      return sub;
+    }
+    e.subs.add(sub);
+    if (user.state === 'failed') sub.set('failed', failure);
+    // Joining a topic that is already subscribed: nothing to ask the server.
+    else if ([...e.subs][0].state === 'subscribed') sub.set('subscribed');
+    return sub;
+  }
+
+  function release(e: Entry, sub: Sub<TopicEvent>): void {
+    // A failed topic's entry is gone already; a new entry for the same name is not ours.
+    if (entries.get(e.topic) !== e || !e.subs.delete(sub) || e.subs.size) return;
+    entries.delete(e.topic);
+    if (conn?.duplex && welcomed) enqueue(() => (entries.has(e.topic) ? null : { action: 'unsubscribe', topic: e.topic }));
+    else if (conn && welcomed && e.atConnect) reconnectSoon();
+  }
+
+  for (const topic of options.topics ?? []) subscribe(topic);
+
   // ---- browser signals --------------------------------------------------
+
+  function stop(): void {
+    running = false;
+    reconnectTimer = clear(reconnectTimer);
+    openedAt = 0;
+    listen(false);
+    drop(CloseCode.NORMAL, 'client closed');
+  }
 
   function onOffline(): void {
     offlineEvent = true;
     if (!running) return;
-    generation++;
-    reconnectTimer = clear(reconnectTimer);
+    const had = conn !== null;
     openedAt = 0;
-    const hadSocket = socket !== null;
-    // The socket may look open but cannot deliver anything; close it ourselves.
-    dropSocket(CloseCode.NORMAL, 'offline');
+    // The connection may look open but cannot deliver anything; close it ourselves.
+    drop(CloseCode.NORMAL, 'offline');
     const retryInMs = scheduleReconnect(null);
-    if (hadSocket) events.emit('close', { code: CloseCode.NORMAL, reason: 'offline', retryInMs });
+    if (had) events.emit('close', { code: CloseCode.NORMAL, reason: 'offline', retryInMs });
   }
 
   function onOnline(): void {
@@ -458,12 +671,9 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
 
   function onVisibilityChange(): void {
     if (!running || env.visibility?.visibilityState !== 'visible') return;
-    if (status === 'connected') {
-      // Timers are throttled in background tabs; verify the socket right away.
-      ping();
-    } else if (status === 'disconnected' || (status === 'offline' && !offlineEvent && env.isOnline())) {
-      startAttempt();
-    }
+    // Timers are throttled in background tabs; verify the connection right away.
+    if (status === 'connected') ping();
+    else if (status === 'disconnected' || (status === 'offline' && !offlineEvent && env.isOnline())) startAttempt();
   }
 
   function listen(add: boolean): void {
@@ -479,6 +689,12 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
     get status() {
       return status;
     },
+    get failure() {
+      return failure;
+    },
+    get transport() {
+      return transportName;
+    },
     get lastEventId() {
       return lastEventId;
     },
@@ -486,13 +702,17 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
       return connectionId;
     },
     get topics() {
-      return [...topics.keys()];
+      return [...entries.keys()];
     },
+    user,
 
     connect() {
       if (running) return;
       running = true;
-      attempt = 0;
+      failure = null;
+      attempt = wsFailures = 0;
+      tokenReason = 'initial';
+      for (const s of allSubs()) s.set('subscribing');
       listen(true);
       if (!offlineEvent && env.isOnline()) startAttempt();
       else scheduleReconnect(null);
@@ -500,37 +720,54 @@ export function createTaskSyncClient(options: TaskSyncOptions): TaskSyncClient {
 
     close() {
       if (!running) return;
-      running = false;
-      generation++;
-      reconnectTimer = clear(reconnectTimer);
-      openedAt = 0;
-      listen(false);
-      dropSocket(CloseCode.NORMAL, 'client closed');
+      stop();
       setStatus('disconnected');
     },
 
     reconnect() {
-      if (!running) return;
-      generation++;
-      openedAt = 0;
-      dropSocket(CloseCode.NORMAL, 'reconnect');
-      attempt = 0;
-      startAttempt();
+      if (running) reconnectNow('reconnect');
     },
 
-    subscribe,
-    unsubscribe,
+    subscribe: subscribe as TaskSyncClient<M>['subscribe'],
     send,
-
-    async refreshToken() {
-      const token = await options.getToken({ reason: 'refresh', forceRefresh: true });
-      return token ? send({ type: 'auth', token }) : false;
-    },
+    refreshToken,
 
     on(event, listener) {
       return events.on(event, listener);
     },
   };
+}
+
+function resolve(url: string | (() => string)): string {
+  return typeof url === 'function' ? url() : url;
+}
+
+/** The `exp` claim of a JWT in epoch ms, or 0 (unreadable tokens are simply not refreshed ahead). */
+export function jwtExpiry(token: string): number {
+  try {
+    const exp = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp;
+    return typeof exp === 'number' ? exp * 1000 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function validate(cfg: Record<string, unknown>): void {
+  const bad = (key: string, what: string) => {
+    throw new RangeError(`tasksync: option ${key} must be ${what}, got ${String(cfg[key])}`);
+  };
+  if (typeof cfg.url !== 'string' && typeof cfg.url !== 'function') bad('url', 'a string or a function');
+  if (typeof cfg.getToken !== 'function') bad('getToken', 'a function');
+  for (const key of Object.keys(DEFAULTS)) {
+    const v = cfg[key];
+    if (key === 'resume') continue;
+    if (COUNTS.includes(key)) {
+      if (!Number.isInteger(v) || (v as number) < 1) bad(key, 'an integer ≥ 1');
+    } else if (typeof v !== 'number' || !(v >= 0 && v <= MAX_TIMER)) bad(key, `a number of milliseconds from 0 to ${MAX_TIMER}`);
+  }
+  const t = cfg.transports as unknown[] | undefined;
+  if (t && (!Array.isArray(t) || !t.length || t.some((x) => x !== 'websocket' && x !== 'sse'))) bad('transports', "a non-empty list of 'websocket' and 'sse'");
+  if (t && !t.includes('websocket') && !cfg.sse) bad('sse', "sseTransport() when transports is ['sse']");
 }
 
 function errorMessage(err: unknown, fallback: string): string {

@@ -34,6 +34,8 @@ export type TimerHandle = unknown;
 
 export interface TaskSyncEnv {
   WebSocket: SocketConstructor;
+  /** Used by the SSE transport. */
+  fetch: typeof fetch;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /** Uniform in [0, 1). */
@@ -57,6 +59,7 @@ export function resolveEnv(overrides: Partial<TaskSyncEnv> = {}): TaskSyncEnv {
   return {
     // Looked up now; if absent, constructing fails and is retried like any socket error.
     WebSocket: pick('WebSocket', g.WebSocket as SocketConstructor),
+    fetch: pick('fetch', (input, init) => g.fetch(input, init)),
     setTimeout: pick('setTimeout', (fn, ms) => g.setTimeout(fn, ms)),
     clearTimeout: pick('clearTimeout', (handle) => g.clearTimeout(handle)),
     random: pick('random', Math.random),

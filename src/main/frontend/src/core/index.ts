@@ -1,19 +1,27 @@
-export { createTaskSyncClient } from './client';
+export { createTaskSyncClient, jwtExpiry } from './client';
 export type { TaskSyncClient, TaskSyncEvents, TaskSyncOptions } from './client';
+export type { Subscription, SubscriptionEvents } from './subscription';
+export { webSocketTransport } from './transport';
+export type { ConnectRequest, Transport, TransportFactory, TransportHandlers } from './transport';
 export { backoffCeiling, backoffDelay, fullJitter } from './backoff';
 export { applyTaskUpdate } from './tasks';
-export { buildSocketUrl, wsUrlFromLocation } from './url';
+export { buildSocketUrl, sseUrlFromWsUrl, wsUrlFromLocation } from './url';
 export { SeenIds } from './seen-ids';
 export type { EventSourceLike, SocketConstructor, SocketLike, TaskSyncEnv, TimerHandle, VisibilitySource } from './env';
 export { CloseCode } from './types';
 export type {
   CloseInfo,
+  MaybePromise,
   ConnectedInfo,
+  PayloadOf,
   Status,
+  SubscriptionState,
   Task,
   TaskEventName,
   TaskSyncError,
   TaskUpdate,
   TokenRequest,
   TopicEvent,
+  TopicMap,
+  TransportName,
 } from './types';

@@ -1,5 +1,14 @@
-/** Connection status as shown to users. */
-export type Status = 'connecting' | 'connected' | 'disconnected' | 'offline';
+/**
+ * Connection status as shown to users. `connected` means the server's welcome frame arrived;
+ * `failed` is terminal: no retry can fix it (see {@link TaskSyncClient.failure}), only `connect()` starts over.
+ */
+export type Status = 'connecting' | 'connected' | 'disconnected' | 'offline' | 'failed';
+
+/** State of one {@link Subscription}. */
+export type SubscriptionState = 'subscribing' | 'subscribed' | 'unsubscribed' | 'failed';
+
+/** Transports the client can use, in order of preference. */
+export type TransportName = 'websocket' | 'sse';
 
 export type TaskEventName = 'task.created' | 'task.updated' | 'task.deleted' | 'task.completed';
 
@@ -10,7 +19,7 @@ export interface Task {
   [field: string]: unknown;
 }
 
-/** `{"type":"task_update",...}` pushed for the connected user's tasks. */
+/** `{"type":"task_update",...}`: an event of the connected user's stream. */
 export interface TaskUpdate {
   type: 'task_update';
   event: TaskEventName;
@@ -20,7 +29,7 @@ export interface TaskUpdate {
   timestamp?: string;
 }
 
-/** Event published on a subscribed topic such as `list:123`. */
+/** An event published on a topic such as `list:123`; `T` is the topic's payload type. */
 export interface TopicEvent<T = unknown> {
   topic: string;
   event: string;
@@ -28,25 +37,46 @@ export interface TopicEvent<T = unknown> {
   id?: string;
 }
 
-/** Welcome message sent by the server right after the upgrade. */
+/**
+ * Topic name → payload type, for typed subscriptions. Template literal keys work:
+ * `{ [topic: \`list:${string}\`]: ListItem }`.
+ */
+export type TopicMap = Record<string, unknown>;
+
+/** Payload type of `topic` in the map `M` (`unknown` for topics the map does not name). */
+export type PayloadOf<M, K extends string> = K extends keyof M ? M[K] : unknown;
+
+/** The server's welcome frame (`{"type":"connected",...}`). */
 export interface ConnectedInfo {
   type: 'connected';
   user_id: string;
   connection_id: string;
   timestamp: string;
-  /**
-   * Proposed resume handshake: `true` when the server accepted `since` and will
-   * replay what was missed. Anything else on a reconnect makes the client call resync().
-   */
+  /** Present when `since` was sent: whether the missed events follow. */
   resumed?: boolean;
+  /** Present when topics were named at connect: the ones joined. */
+  topics?: string[];
+  /** The transport this connection uses. */
+  transport?: TransportName;
 }
 
-/** Errors reported by the server (`{"error": ...}`) or raised locally. */
-export type TaskSyncError =
-  | { source: 'server'; message: string; topic?: string; details?: string }
-  | { source: 'token' | 'socket' | 'protocol'; message: string; cause?: unknown };
+/**
+ * Errors reported by the server (`{"error": ...}`) or raised locally. `code` is the server's
+ * error text (`Forbidden`, `Too many subscriptions`, …) or the close code for a failed client.
+ */
+export interface TaskSyncError {
+  source: 'server' | 'token' | 'socket' | 'protocol' | 'client';
+  message: string;
+  topic?: string;
+  details?: string;
+  /** Close code, when the error ended a connection. */
+  code?: number;
+  /** False when no retry will fix it (the client or the subscription is `failed`). */
+  temporary?: boolean;
+  cause?: unknown;
+}
 
-/** Emitted whenever a socket goes away, with the delay before the next attempt. */
+/** Emitted whenever a connection goes away, with the delay before the next attempt. */
 export interface CloseInfo {
   code: number;
   reason: string;
@@ -56,7 +86,7 @@ export interface CloseInfo {
 
 /** Why getToken() is being called; `forceRefresh` means a cached token must not be reused. */
 export interface TokenRequest {
-  reason: 'initial' | 'reconnect' | 'unauthorized' | 'forbidden' | 'refresh';
+  reason: 'initial' | 'reconnect' | 'unauthorized' | 'refresh';
   forceRefresh: boolean;
 }
 
@@ -66,10 +96,16 @@ export type MaybePromise<T> = T | Promise<T>;
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  /** No close frame: network failure (what a blocked WebSocket gets). */
+  ABNORMAL: 1006,
+  INVALID_PAYLOAD: 1007,
   TOO_BIG: 1009,
-  /** Local: heartbeat or connect timeout. */
+  /** Local: heartbeat, connect or welcome timeout. */
   DEAD: 4000,
   UNAUTHORIZED: 4001,
+  IDLE: 4002,
   FORBIDDEN: 4003,
-  POLICY: 4008,
+  SLOW_CONSUMER: 4008,
+  RATE_LIMITED: 4029,
 } as const;

@@ -1,10 +1,13 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { wsUrlFromLocation, type TokenRequest } from '../core';
-import { ConnectionStatus, WebSocketProvider } from '../react';
+import { wsUrlFromLocation, type TokenRequest } from '@tasksync/client';
+import { ConnectionStatus, WebSocketProvider } from '@tasksync/client/react';
+import { sseTransport } from '@tasksync/client/sse';
 import { DevModeOffError, fetchDevToken } from './devApi';
 import { Session } from './Session';
 
 export const PRESET_USERS = ['alice', 'bob', 'carol'];
+/** Where WebSockets do not get through, the demo falls back to Server-Sent Events. */
+const SSE = sseTransport();
 
 interface ActiveSession {
   user: string;
@@ -126,6 +129,7 @@ export function App() {
         <WebSocketProvider
           key={session.generation}
           url={() => wsUrlFromLocation(window.location)}
+          sse={SSE}
           getToken={(request: TokenRequest) => session.manualToken ?? tokenFor(session.user, request)}
         >
           <Session user={session.user} devMode={devMode === 'on'} presetUsers={PRESET_USERS} />

@@ -1,6 +1,6 @@
 import { useReducer, useRef, useState, type FormEvent } from 'react';
-import { applyTaskUpdate, type Task, type TaskEventName, type TaskUpdate } from '../core';
-import { ConnectionStatus, useTaskSyncClient, useTaskSyncEvent } from '../react';
+import { applyTaskUpdate, type Task, type TaskEventName, type TaskUpdate } from '@tasksync/client';
+import { ConnectionStatus, useTaskSyncClient, useTaskSyncEvent } from '@tasksync/client/react';
 import { fetchDevHistory, newTaskId, publishTaskEvent } from './devApi';
 import { AppliedEvents } from './history';
 import { PresencePanel } from './Presence';

@@ -1,4 +1,4 @@
-import type { Task, TaskEventName, TaskUpdate } from '../core';
+import type { Task, TaskEventName, TaskUpdate } from '@tasksync/client';
 
 /** The server answers 404 on /dev/* when dev mode is off. */
 export class DevModeOffError extends Error {

@@ -1,4 +1,4 @@
-import { SeenIds, type TaskUpdate } from '../core';
+import { SeenIds, type TaskUpdate } from '@tasksync/client';
 
 /**
  * The demo's stand-in for "refetch your state" after `resync_required`: the server's

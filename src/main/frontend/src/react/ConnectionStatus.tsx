@@ -1,5 +1,5 @@
 import type { HTMLAttributes } from 'react';
-import type { Status } from '../core';
+import type { Status } from '@tasksync/client';
 import { useWebSocketStatus } from './context';
 
 export interface ConnectionStatusProps extends Omit<HTMLAttributes<HTMLSpanElement>, 'children'> {

@@ -1,5 +1,5 @@
-import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
-import type { Status, TaskSyncClient, TaskSyncEvents, TaskSyncOptions, TopicEvent } from '../core';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { Status, SubscriptionState, TaskSyncClient, TaskSyncError, TaskSyncEvents, TaskSyncOptions, TopicEvent } from '@tasksync/client';
 import { useTaskSync, type TaskSyncState } from './useTaskSync';
 
 const TaskSyncContext = createContext<TaskSyncState | null>(null);
@@ -38,22 +38,33 @@ export function useTaskSyncEvent<K extends keyof TaskSyncEvents>(
   useEffect(() => client.on(event, (value) => latest.current(value)), [client, event]);
 }
 
-/** Subscribes to a topic while mounted (reference-counted across components). */
-export function useTopic<T = unknown>(topic: string | null | undefined, onEvent?: (event: TopicEvent<T>) => void): void {
+/** What {@link useTopic} returns: the subscription's state, and why it failed. */
+export interface TopicState {
+  state: SubscriptionState;
+  error: TaskSyncError | null;
+}
+
+/**
+ * Subscribes to a topic while mounted (its own `Subscription`; components on the same topic
+ * share the server subscription). Returns the subscription's state, re-rendering on changes.
+ */
+export function useTopic<T = unknown>(topic: string | null | undefined, onEvent?: (event: TopicEvent<T>) => void): TopicState {
   const client = useTaskSyncClient();
   const latest = useRef(onEvent);
+  const [state, setState] = useState<TopicState>({ state: 'unsubscribed', error: null });
   useEffect(() => {
     latest.current = onEvent;
   });
   useEffect(() => {
     if (!topic) return;
-    const release = client.subscribe(topic);
-    const off = client.on('topicEvent', (e) => {
-      if (e.topic === topic) latest.current?.(e as TopicEvent<T>);
-    });
+    const sub = client.subscribe(topic);
+    const sync = () => setState({ state: sub.state, error: sub.error });
+    sync();
+    const offs = [sub.on('event', (e) => latest.current?.(e as TopicEvent<T>)), sub.on('state', sync)];
     return () => {
-      off();
-      release();
+      for (const off of offs) off();
+      sub.unsubscribe();
     };
   }, [client, topic]);
+  return state;
 }

@@ -1,3 +1,4 @@
+'use client';
 export { useTaskSync, useWebSocket, type TaskSyncState } from './useTaskSync';
 export {
   WebSocketProvider,
@@ -5,6 +6,7 @@ export {
   useTaskSyncEvent,
   useTopic,
   useWebSocketStatus,
+  type TopicState,
   type WebSocketProviderProps,
 } from './context';
 export { ConnectionStatus, type ConnectionStatusProps } from './ConnectionStatus';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { createTaskSyncClient, type Status, type TaskSyncClient, type TaskSyncOptions } from '../core';
+import { createTaskSyncClient, type Status, type TaskSyncClient, type TaskSyncOptions } from '@tasksync/client';
 
 export interface TaskSyncState {
   client: TaskSyncClient;

@@ -125,6 +125,11 @@ public final class TasksyncMetrics {
         counter("tasksync.dapr.replies", "status", status, "reason", reason).increment();
     }
 
+    /** A connection was admitted and joined over {@code transport} ({@code ws} or {@code sse}). */
+    public void opened(String transport) {
+        counter("tasksync.connections.opened", "transport", transport).increment();
+    }
+
     /** A connection ended; {@code reason} is the server's close reason or "client". */
     public void disconnected(String reason) {
         counter("tasksync.disconnects", "reason", reason == null ? "unknown" : reason).increment();

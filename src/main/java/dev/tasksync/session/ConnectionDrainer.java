@@ -10,10 +10,11 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Graceful shutdown for long-lived sockets. Stops before the web server's own graceful
- * shutdown (which would otherwise wait its whole timeout for WebSockets that never end):
- * readiness goes down first (Kubernetes and daprd stop sending work), new upgrades are
- * refused, and every client is closed with 1001 (over SSE: a final close event) so it reconnects to another replica.
+ * Graceful shutdown for long-lived connections. Stops before the web server's own graceful
+ * shutdown (which would otherwise wait its whole timeout for streams that never end):
+ * readiness goes down first (Kubernetes and daprd stop sending work), new connections are
+ * refused, and every client is closed with 1001 (over SSE: a last close event) so that it
+ * reconnects to another replica.
  */
 public final class ConnectionDrainer implements SmartLifecycle {
 

@@ -136,11 +136,13 @@ public final class Connector {
 
     /**
      * Joins an admitted client's connection to its user stream and the topics it named, with its
-     * greeting ({@code greeting} is the transport's text for it) and any replay queued, so that no
+     * greeting ({@code greeting} is the transport's text for it; {@code transport} names it in the
+     * metrics) and any replay queued, so that no
      * event published from now on can miss it; the frames wait in the connection until it is
      * {@link ChannelSession#opened()}. {@link #closed} undoes it if the transport never answers.
      */
-    public void join(ChannelSession c, Admission admission, String greeting) {
+    public void join(ChannelSession c, Admission admission, String transport, String greeting) {
+        metrics.opened(transport);
         UserPrincipal principal = admission.principal();
         String since = admission.params().since();
         var topics = new LinkedHashSet<String>();

@@ -5,13 +5,12 @@ import dev.tasksync.fanout.Frame;
 import dev.tasksync.session.ChannelSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 
 /**
  * One SSE stream: frames go out as shared pre-built SSE events ({@link SseFrames}), keep-alives
- * as comment lines. Over HTTP/1.1 a buffer is written as is (Netty's HTTP encoder makes it a
- * chunk); over HTTP/2 the stream's channel takes HTTP content objects (its codec makes DATA frames).
+ * as comment lines. A buffer is written as is: over HTTP/1.1 Netty's encoder makes it a chunk,
+ * over HTTP/2 Reactor Netty's stream bridge makes it a DATA frame.
  */
 final class SseConnection extends ChannelSession {
 
@@ -32,9 +31,9 @@ final class SseConnection extends ChannelSession {
         return content(SseFrames.KEEP_ALIVE);
     }
 
-    /** A shared buffer as this stream writes it. */
+    /** A shared buffer as this stream writes it: a duplicate (its own indexes, the same memory). */
     Object content(ByteBuf shared) {
-        return http2 ? new DefaultHttpContent(shared.duplicate()) : shared.duplicate();
+        return shared.duplicate();
     }
 
     @Override

@@ -85,18 +85,18 @@ public final class SseRoute implements NettyRouteProvider {
                 connector.connectionEvents());
         // Joined before the response headers go out: an event published as the client sees the
         // stream open is already queued for it.
-        connector.join(c, admission, GREETING);
+        connector.join(c, admission, "sse", GREETING);
         channel.closeFuture().addListener(f -> connector.closed(c));
         response.sse()
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .header("X-Accel-Buffering", "no"); // nginx: pass events through, do not buffer them
-        // A peer that stops reading must not pin the stream: after a server-side close, it gets this long.
-        Mono<Void> graceOver = c.closeRequests().flatMap(close -> Mono.delay(CLOSE_TIMEOUT))
-                .switchIfEmpty(Mono.never()).then(Mono.fromRunnable(channel::close));
-        Mono<Void> ended = c.closeRequests().flatMap(close -> c.sendClose(() -> sendClosing(c, channel, close)));
+        // The close event is written after every frame offered before it; a peer that stopped reading
+        // (it is never flushed) must not pin the stream: after this long, its connection is closed.
+        Mono<Void> ended = c.closeRequests().flatMap(close -> c.sendClose(() -> sendClosing(c, channel, close))
+                .timeout(CLOSE_TIMEOUT, Mono.fromRunnable(channel::close)));
         return response.sendHeaders().then()
                 .then(Mono.fromRunnable(c::opened))
-                .then(Mono.firstWithSignal(ended, graceOver))
+                .then(ended)
                 .onErrorResume(e -> Mono.empty()) // a peer gone mid-write: normal for a long-lived stream
                 .doFinally(signal -> {
                     connector.closed(c);
@@ -106,7 +106,10 @@ public final class SseRoute implements NettyRouteProvider {
                 });
     }
 
-    /** The last event of a stream the server ends; the response then ends (Reactor Netty writes its last chunk). */
+    /**
+     * The last event of a stream the server ends, done once it is flushed; the response then ends
+     * (Reactor Netty writes its last chunk).
+     */
     private Mono<Void> sendClosing(SseConnection c, Channel channel, Close close) {
         var frame = messages.close(close);
         var event = close.code() == CloseCodes.GOING_AWAY.code()

@@ -92,7 +92,7 @@ public final class SyncWebSocketHandler {
         }
         var c = new WsConnection(connector.nextId(), admission.principal(), channel, connectionLimits, idleNanos,
                 deflated ? deflate : null, connector.connectionEvents());
-        connector.join(c, admission, GREETING);
+        connector.join(c, admission, "ws", GREETING);
         channel.closeFuture().addListener(f -> closed(c));
         return c;
     }

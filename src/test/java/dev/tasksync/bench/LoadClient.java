@@ -54,6 +54,9 @@ import org.HdrHistogram.Recorder;
  * on stdin before connecting, so the orchestrator can take the servers' CPU reading exactly at
  * the start. {@code ready}, {@code gated} and the churn lines carry the tool's own CPU seconds.
  *
+ * <p>{@code --transport sse} holds Server-Sent Events streams ({@code GET /sse}, the topic named at
+ * connect) instead of WebSockets; each event's {@code data:} is counted as a WebSocket frame is.
+ *
  * <p>Mode {@code churn} instead opens and closes connections for a fixed time and reports
  * completed handshakes (token verified, greeting received) per second; it prints
  * {@code started} when its clock starts.
@@ -62,6 +65,8 @@ public final class LoadClient {
 
     private static final byte[] SENT_US = "\"sent_us\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT_ID = "\"id\":\"ev-".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 
     private final BenchArgs args;
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
@@ -69,6 +74,8 @@ public final class LoadClient {
     private final boolean trackStamps;
     // --deflate true: offer permessage-deflate (the client's zlib state is the load tool's cost).
     private final boolean deflate;
+    // --transport sse: Server-Sent Events streams instead of WebSockets.
+    private final boolean sse;
     private final java.util.concurrent.ConcurrentHashMap<Long, StampStat> stamps = new java.util.concurrent.ConcurrentHashMap<>();
     private String[] tokens;
     private final AtomicLong received = new AtomicLong();
@@ -93,6 +100,7 @@ public final class LoadClient {
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.trackStamps = Boolean.parseBoolean(args.string("stamps", "false"));
         this.deflate = Boolean.parseBoolean(args.string("deflate", "false"));
+        this.sse = "sse".equals(args.string("transport", "ws"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -231,6 +239,9 @@ public final class LoadClient {
         int colon = server.lastIndexOf(':');
         String host = server.substring(0, colon);
         int port = Integer.parseInt(server.substring(colon + 1));
+        if (sse) {
+            return connectSse(host, port, source, session);
+        }
         URI uri = URI.create("ws://" + server + "/ws?token=" + session.token());
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri).customHeaders(new DefaultHttpHeaders()).maxFramePayloadLength(1 << 20)
@@ -261,6 +272,33 @@ public final class LoadClient {
         return f.channel();
     }
 
+    /** An SSE stream: the request goes out once connected; the topic, if any, is named at connect. */
+    private Channel connectSse(String host, int port, String source, Session session) {
+        String topic = args.string("topic", null);
+        String target = "/sse?token=" + session.token() + (topic == null ? "" : "&topics=" + topic);
+        Bootstrap b = new Bootstrap().group(group).channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), session);
+                    }
+                });
+        session.connectStarted = System.nanoTime();
+        ChannelFuture f = b.connect(new InetSocketAddress(host, port), new InetSocketAddress(source, 0));
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                session.fail();
+                return;
+            }
+            var request = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, target);
+            request.headers().set("Host", host + ":" + port).set("Accept", "text/event-stream");
+            f.channel().writeAndFlush(request);
+        });
+        return f.channel();
+    }
+
     /** One connection: counts the greeting, subscribes if asked, records event latency. */
     private final class Session extends SimpleChannelInboundHandler<Object> {
         private final int index;
@@ -269,6 +307,8 @@ public final class LoadClient {
         private boolean greeted;
         private boolean released;
         long connectStarted;
+        /** SSE: bytes of the stream not yet split into events (an event may span chunks). */
+        private ByteBuf pending;
         /** Event ids ({@link #eventKey}) received in the current {@link #generation}; on this connection's event loop only. */
         private java.util.HashSet<Long> seen;
         private long seenGeneration;
@@ -305,24 +345,17 @@ public final class LoadClient {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof TextWebSocketFrame text) {
-                ByteBuf buf = text.content();
-                if (!greeted) {
-                    onGreeting(ctx, buf);
-                    return;
+                onText(ctx, text.content());
+            } else if (msg instanceof io.netty.handler.codec.http.HttpResponse response && sse) {
+                if (response.status().code() != 200) {
+                    fail();
+                    ctx.close();
                 }
-                long sent = sentMicros(buf);
-                if (sent > 0) {
-                    long us = Math.max(0, nowMicros() - sent);
-                    received.incrementAndGet();
-                    countDuplicate(eventKey(buf));
-                    latency.recordValue(us);
-                    if (trackStamps) {
-                        StampStat st = stamps.computeIfAbsent(sent, k -> new StampStat());
-                        synchronized (st) {
-                            st.count++;
-                            st.maxUs = Math.max(st.maxUs, us);
-                        }
-                    }
+            } else if (msg instanceof io.netty.handler.codec.http.HttpContent content && sse) {
+                onSseBytes(ctx, content.content());
+                if (msg instanceof io.netty.handler.codec.http.LastHttpContent && !quitting && !churn) {
+                    closedByServer.incrementAndGet(); // the server ended the stream (its close event says why)
+                    closeCodes.add("sse-end");
                 }
             } else if (msg instanceof CloseWebSocketFrame close) {
                 if (!quitting && !churn) {
@@ -330,6 +363,45 @@ public final class LoadClient {
                     closeCodes.add(String.valueOf(close.statusCode()));
                 }
                 ctx.close();
+            }
+        }
+
+        /** SSE: appends a chunk and hands every complete event's {@code data:} to {@link #onText}. */
+        private void onSseBytes(ChannelHandlerContext ctx, ByteBuf chunk) {
+            if (pending == null) {
+                pending = io.netty.buffer.Unpooled.buffer(chunk.readableBytes());
+            }
+            pending.writeBytes(chunk);
+            int end;
+            while ((end = indexOf(pending, SSE_EVENT_END)) >= 0) {
+                ByteBuf event = pending.slice(pending.readerIndex(), end - pending.readerIndex());
+                int data = indexOf(event, SSE_DATA);
+                if (data >= 0) {
+                    onText(ctx, event.slice(data + SSE_DATA.length, event.writerIndex() - data - SSE_DATA.length));
+                }
+                pending.readerIndex(end + SSE_EVENT_END.length);
+            }
+            pending.discardReadBytes();
+        }
+
+        private void onText(ChannelHandlerContext ctx, ByteBuf buf) {
+            if (!greeted) {
+                onGreeting(ctx, buf);
+                return;
+            }
+            long sent = sentMicros(buf);
+            if (sent > 0) {
+                long us = Math.max(0, nowMicros() - sent);
+                received.incrementAndGet();
+                countDuplicate(eventKey(buf));
+                latency.recordValue(us);
+                if (trackStamps) {
+                    StampStat st = stamps.computeIfAbsent(sent, k -> new StampStat());
+                    synchronized (st) {
+                        st.count++;
+                        st.maxUs = Math.max(st.maxUs, us);
+                    }
+                }
             }
         }
 
@@ -355,7 +427,7 @@ public final class LoadClient {
                 return;
             }
             String topic = args.string("topic", null);
-            if (topic != null && s.contains("\"connected\"")) {
+            if (topic != null && !sse && s.contains("\"connected\"")) {
                 ctx.writeAndFlush(new TextWebSocketFrame("{\"action\":\"subscribe\",\"topic\":\"" + topic + "\"}"));
                 return; // ready once "subscribed" arrives
             }

@@ -701,7 +701,8 @@ class DeploymentDriftTest {
                         + idle).isGreaterThanOrEqualTo(3600L).isGreaterThan(idle.toSeconds()).isGreaterThan(ping.toSeconds());
             }
             List<HTTPIngressPath> paths = ingress.getSpec().getRules().stream().flatMap(rule -> rule.getHttp().getPaths().stream()).toList();
-            assertThat(paths).as(r + ": Ingress paths").extracting(HTTPIngressPath::getPath).contains(wsPath);
+            assertThat(paths).as(r + ": Ingress paths").extracting(HTTPIngressPath::getPath)
+                    .contains(wsPath, AppDefaults.effective(dev.tasksync.sse.SseProperties.class, "tasksync.sse.path"));
             for (HTTPIngressPath path : paths) {
                 assertThat(path.getPath()).as(r + ": Ingress must not publish internal endpoints")
                         .doesNotStartWith(DaprProperties.ROUTE).doesNotStartWith("/dapr").doesNotStartWith("/actuator")

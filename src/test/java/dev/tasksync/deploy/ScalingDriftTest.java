@@ -314,19 +314,21 @@ class ScalingDriftTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
-    void theGatewayApiRouteServesOnlyTheWebSocket(Rendered r) {
+    void theGatewayApiRouteServesOnlyTheWebSocketAndItsSseFallback(Rendered r) {
         String wsPath = AppDefaults.effective(WebSocketProperties.class, "tasksync.ws.path");
+        String ssePath = AppDefaults.effective(dev.tasksync.sse.SseProperties.class, "tasksync.sse.path");
         Duration idle = AppDefaults.duration(AppDefaults.effective(WebSocketProperties.class, "tasksync.ws.idle-timeout"));
         assertThat(r.ofKind("Ingress")).as(r + ": the overlays use the Gateway API (ingress-nginx: k8s/extras)").isEmpty();
         HTTPRoute route = r.model("HTTPRoute", HTTPRoute.class);
         Service service = r.service();
         assertThat(route.getSpec().getParentRefs()).as(r + ": HTTPRoute parentRefs").isNotEmpty();
         assertThat(route.getSpec().getHostnames()).as(r + ": HTTPRoute hostnames").isNotEmpty();
+        var paths = new java.util.TreeSet<String>();
         for (HTTPRouteRule rule : route.getSpec().getRules()) {
             assertThat(rule.getMatches()).as(r + ": every rule matches a path (a rule without matches takes everything)").isNotEmpty();
             for (HTTPRouteMatch match : rule.getMatches()) {
                 assertThat(match.getPath().getType()).as(r + ": path match type").isEqualTo("Exact");
-                assertThat(match.getPath().getValue()).as(r + ": only the WebSocket endpoint is public").isEqualTo(wsPath);
+                paths.add(match.getPath().getValue());
             }
             for (HTTPBackendRef backend : rule.getBackendRefs()) {
                 assertThat(backend.getName()).as(r + ": backend").isEqualTo(service.getMetadata().getName());
@@ -342,6 +344,8 @@ class ScalingDriftTest {
                         + "the idle timeout " + idle).isTrue();
             }
         }
+        assertThat(paths).as(r + ": only the WebSocket endpoint and its SSE fallback are public")
+                .containsExactlyInAnyOrder(wsPath, ssePath);
     }
 
     /** Gateway API durations: "1h", "30m", "10s", "500ms", combined ("1h30m"). */

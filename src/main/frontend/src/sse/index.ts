@@ -1,0 +1,1 @@
+export { SseParser, sseTransport, type SseEvent } from './sse';

@@ -1,0 +1,244 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTaskSyncClient, type CloseInfo, type TaskSyncOptions, type TokenRequest } from '../src/core';
+import { SseParser, sseTransport, type SseEvent } from '../src/sse';
+import { FakeSocket, makeHarness, type Harness } from './fakes';
+
+describe('SseParser', () => {
+  it('parses events split anywhere, multi-line data, ids, comments and CRLF', () => {
+    const got: SseEvent[] = [];
+    let comments = 0;
+    const p = new SseParser((e) => got.push(e), () => comments++);
+    const text = ': ping\r\nevent: connected\r\ndata: {"type":"connected"}\r\n\r\nid: 7\nevent: task_update\ndata: {"a":\ndata: 1}\n\n:hb\n\ndata:x\n\n';
+    for (const ch of text) p.push(ch); // one character at a time
+    expect(got).toEqual([
+      { event: 'connected', data: '{"type":"connected"}', id: undefined },
+      { event: 'task_update', data: '{"a":\n1}', id: '7' },
+      { event: 'message', data: 'x', id: '7' },
+    ]);
+    expect(comments).toBe(2);
+  });
+});
+
+/** A fetch() whose responses the test writes: an SSE stream, or a refusal. */
+class FakeSseServer {
+  calls: { url: string; headers: Record<string, string>; push(text: string): void; end(): void; aborted: boolean }[] = [];
+  refuse: { status: number; body?: object } | null = null;
+
+  fetch = vi.fn(async (url: string, init: RequestInit) => {
+    if (this.refuse) {
+      const { status, body } = this.refuse;
+      this.refuse = null;
+      return new Response(body ? JSON.stringify(body) : 'nope', { status });
+    }
+    let ctl!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (ctl = c) });
+    const call = {
+      url,
+      headers: init.headers as Record<string, string>,
+      aborted: false,
+      push: (text: string) => ctl.enqueue(new TextEncoder().encode(text)),
+      end: () => ctl.close(),
+    };
+    init.signal?.addEventListener('abort', () => {
+      call.aborted = true;
+      try {
+        ctl.error(new Error('aborted'));
+      } catch {
+        // closed already
+      }
+    });
+    this.calls.push(call);
+    return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+  });
+
+  get last() {
+    return this.calls[this.calls.length - 1];
+  }
+
+  greet(extra: object = {}) {
+    this.last.push(`event: connected\ndata: ${JSON.stringify({ type: 'connected', user_id: 'u1', connection_id: 'c1', timestamp: 't', ...extra })}\n\n`);
+  }
+}
+
+/** Real macrotasks: the stream reader needs several turns. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+let h: Harness;
+let server: FakeSseServer;
+let tokenRequests: TokenRequest[];
+
+function setup(extra: Partial<TaskSyncOptions> = {}) {
+  h = makeHarness(() => 0.5);
+  server = new FakeSseServer();
+  const closes: CloseInfo[] = [];
+  let n = 0;
+  tokenRequests = [];
+  const client = createTaskSyncClient({
+    url: 'wss://sync.example.com/ws',
+    getToken: async (req) => {
+      tokenRequests.push(req);
+      return `tok${++n}`;
+    },
+    sse: sseTransport(),
+    onClose: (c) => closes.push(c),
+    env: { ...h.env, fetch: server.fetch as unknown as typeof fetch },
+    ...extra,
+  });
+  return { client, closes };
+}
+
+beforeEach(() => {
+  FakeSocket.instances = [];
+});
+
+describe('SSE transport', () => {
+  it("transports: ['sse'] connects over fetch with the token in a header, topics in the URL", async () => {
+    const { client } = setup({ transports: ['sse'], topics: ['list:1', 'list:2'] });
+    client.connect();
+    await settle();
+    expect(FakeSocket.instances).toHaveLength(0);
+    expect(server.last.url).toBe('https://sync.example.com/sse?topics=list%3A1,list%3A2');
+    expect(server.last.headers.Authorization).toBe('Bearer tok1');
+    expect(client.status).toBe('connecting');
+    server.greet({ topics: ['list:1', 'list:2'] });
+    await settle();
+    expect(client.status).toBe('connected');
+    expect(client.transport).toBe('sse');
+  });
+
+  it('delivers events, resumes with Last-Event-ID, and maps event: close to a close code', async () => {
+    const updates: unknown[] = [];
+    const { client, closes } = setup({ transports: ['sse'], onTaskUpdate: (u) => updates.push(u.task.id) });
+    client.connect();
+    await settle();
+    server.greet();
+    server.last.push('id: e1\nevent: task_update\ndata: {"type":"task_update","event":"task.created","task":{"id":1},"id":"e1"}\n\n: ping\n\n');
+    await settle();
+    expect(updates).toEqual([1]);
+    server.last.push('event: close\ndata: {"type":"close","code":1001,"reason":"Going away"}\n\n');
+    await settle();
+    expect(closes[0]).toMatchObject({ code: 1001, reason: 'Going away' });
+    h.clock.advance(closes[0].retryInMs!);
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    expect(server.last.headers['Last-Event-ID']).toBe('e1');
+    server.greet({ resumed: true });
+    await settle();
+    expect(client.status).toBe('connected');
+  });
+
+  it('an HTTP refusal is the close code in its JSON body (403 → 4003: failed)', async () => {
+    const { client, closes } = setup({ transports: ['sse'] });
+    server.refuse = { status: 403, body: { error: 'Forbidden', code: 4003, reason: 'Origin not allowed' } };
+    client.connect();
+    await settle();
+    expect(closes[0]).toEqual({ code: 4003, reason: 'Origin not allowed', retryInMs: null });
+    expect(client.status).toBe('failed');
+  });
+
+  it('an HTTP status without a JSON body still maps (429 → 4029)', async () => {
+    const { client, closes } = setup({ transports: ['sse'] });
+    server.refuse = { status: 429 };
+    client.connect();
+    await settle();
+    expect(closes[0].code).toBe(4029);
+    expect(client.status).toBe('disconnected');
+  });
+
+  it('subscribing after connect reconnects with the new topic list, resuming from the last event', async () => {
+    const { client } = setup({ transports: ['sse'], topics: ['list:1'] });
+    client.connect();
+    await settle();
+    server.greet({ topics: ['list:1'] });
+    server.last.push('data: {"topic":"list:1","event":"ADDED","data":{},"id":"e5"}\n\n');
+    await settle();
+    const sub = client.subscribe('list:2');
+    expect(sub.state).toBe('subscribing');
+    h.clock.advance(0);
+    await settle();
+    expect(server.calls[0].aborted).toBe(true);
+    expect(server.last.url).toBe('https://sync.example.com/sse?topics=list%3A1,list%3A2');
+    expect(server.last.headers['Last-Event-ID']).toBe('e5');
+    server.greet({ topics: ['list:1', 'list:2'], resumed: true });
+    await settle();
+    expect(sub.state).toBe('subscribed');
+  });
+
+  it('falls back to SSE after fallbackAfter WebSocket failures without a welcome', async () => {
+    const { client, closes } = setup({ fallbackAfter: 2 });
+    client.connect();
+    await settle();
+    FakeSocket.last.serverClose(1006); // blocked upgrade
+    h.clock.advance(closes[0].retryInMs!);
+    await settle();
+    expect(server.calls).toHaveLength(0);
+    FakeSocket.last.serverClose(1006);
+    h.clock.advance(closes[1].retryInMs!);
+    await settle();
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(server.calls).toHaveLength(1);
+    server.greet();
+    await settle();
+    expect(client.status).toBe('connected');
+    expect(client.transport).toBe('sse');
+  });
+
+  it('a refused WebSocket (4001, 4029) does not count towards the fallback', async () => {
+    const { client, closes } = setup({ fallbackAfter: 1 });
+    client.connect();
+    await settle();
+    FakeSocket.last.serverOpen();
+    FakeSocket.last.serverClose(4029, 'Too many connections');
+    h.clock.advance(closes[0].retryInMs!);
+    await settle();
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(server.calls).toHaveLength(0);
+  });
+
+  it('refreshing the token over SSE reconnects with a forced fresh token, resuming', async () => {
+    const { client } = setup({ transports: ['sse'] });
+    client.connect();
+    await settle();
+    server.greet();
+    server.last.push('data: {"type":"task_update","event":"task.created","task":{"id":1},"id":"e7"}\n\n');
+    await settle();
+    expect(await client.refreshToken()).toBe(true);
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    expect(server.last.headers.Authorization).toBe('Bearer tok2');
+    expect(tokenRequests.at(-1)).toEqual({ reason: 'refresh', forceRefresh: true });
+    expect(server.last.headers['Last-Event-ID']).toBe('e7');
+  });
+
+  it("a stream with the server's ping comment every 15 s is never declared dead (default timings)", async () => {
+    const { client, closes } = setup({ transports: ['sse'] });
+    client.connect();
+    await settle();
+    server.greet();
+    await settle();
+    for (let i = 0; i < 8; i++) {
+      h.clock.advance(15_000);
+      server.last.push(': ping\n\n');
+      await settle();
+    }
+    expect(closes).toEqual([]);
+    expect(client.status).toBe('connected');
+  });
+
+  it('a silent stream (no ping comment, no event) is declared dead', async () => {
+    const { client, closes } = setup({ transports: ['sse'], heartbeatIntervalMs: 20_000, heartbeatTimeoutMs: 10_000 });
+    client.connect();
+    await settle();
+    server.greet();
+    await settle();
+    h.clock.advance(20_000);
+    server.last.push(': ping\n\n');
+    await settle();
+    h.clock.advance(29_999); // a check at 40 s waits heartbeatInterval + heartbeatTimeout (30 s): longer than the server's 15 s
+    expect(client.status).toBe('connected');
+    h.clock.advance(40_000);
+    expect(closes[0]).toMatchObject({ code: 4000, reason: 'heartbeat timeout' });
+  });
+});
