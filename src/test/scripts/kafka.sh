@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs a real single-node KRaft Kafka broker (jars from Maven Central, test classpath) in the
 # foreground until killed: prints "KAFKA_READY <bootstrap>" on stdout once clients can connect.
-#   src/test/scripts/kafka.sh [port] [topics]    defaults: 9092, task-updates,task-updates-dlq
+#   src/test/scripts/kafka.sh [port] [topics]    defaults: 9092, task-updates,task-updates-dlq,tasksync-presence,tasksync-signals
 # Port 0 picks a free port. Broker logs (WARN and up) go to stderr; data is temporary.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$root"
 port="${1:-${KAFKA_PORT:-9092}}"
-topics="${2:-task-updates,task-updates-dlq}"
+topics="${2:-task-updates,task-updates-dlq,tasksync-presence,tasksync-signals}"
 classpath_file="target/e2e/test-classpath.txt"
 main_class="target/test-classes/dev/tasksync/e2e/support/KafkaBrokerMain.class"
 mkdir -p target/e2e

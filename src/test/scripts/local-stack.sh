@@ -60,6 +60,7 @@ grep -q KAFKA_READY "$logs/kafka.out" || { echo "Kafka did not start; see $logs/
 echo "starting tasksync on :$app_port"
 BETTER_AUTH_SECRET="$secret" java -jar "$jar" --server.port="$app_port" \
   --tasksync.dev.enabled=true --tasksync.dev.dapr-http-endpoint="http://127.0.0.1:$dapr_http" \
+  --tasksync.sidecar.grpc-port="$dapr_grpc" \
   > "$logs/tasksync.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$app_port/actuator/health/readiness" 120 "tasksync" "${pids[-1]}"

@@ -502,7 +502,8 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       for (const s of entry?.subs ?? []) s.set('subscribed');
       return;
     }
-    if (topic !== undefined && typeof m.event === 'string' && isNew(m.id)) {
+    // Signals and presence messages carry a `type` (see the 'message' event); topic events do not.
+    if (topic !== undefined && typeof m.event === 'string' && m.type === undefined && isNew(m.id)) {
       for (const s of entry?.subs ?? []) s.emit('event', m as unknown as TopicEvent);
       events.emit('topicEvent', m as unknown as TopicEvent);
     }

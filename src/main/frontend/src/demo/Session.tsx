@@ -3,6 +3,7 @@ import { applyTaskUpdate, type Task, type TaskEventName, type TaskUpdate } from 
 import { ConnectionStatus, useTaskSyncClient, useTaskSyncEvent } from '@tasksync/client/react';
 import { fetchDevHistory, newTaskId, publishTaskEvent } from './devApi';
 import { AppliedEvents } from './history';
+import { PresencePanel } from './Presence';
 
 interface LogEntry {
   at: string;
@@ -101,6 +102,8 @@ export function Session({ user, devMode, presetUsers }: { user: string; devMode:
           </a>
         </div>
       </section>
+
+      <PresencePanel user={user} />
 
       {devMode && <CreateTaskForm onCreate={(title) => publish('task.created', { id: newTaskId(), title, status: 'pending' })} />}
 

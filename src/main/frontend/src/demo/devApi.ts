@@ -9,7 +9,8 @@ export class DevModeOffError extends Error {
 }
 
 export async function fetchDevToken(userId: string): Promise<string> {
-  const res = await fetch(`/dev/token?user_id=${encodeURIComponent(userId)}`, {
+  // The demo's shared list (presence, typing) is a topic: dev tokens grant list:*.
+  const res = await fetch(`/dev/token?user_id=${encodeURIComponent(userId)}&topics=list:*`, {
     headers: { Accept: 'application/json' },
     cache: 'no-store',
     // A request the server never answers must not stall the page (the probe in App.tsx

@@ -4,7 +4,9 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import dev.tasksync.auth.InvalidTokenException.Reason;
 import dev.tasksync.config.AuthProperties;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtException;
@@ -43,8 +45,22 @@ public final class TokenVerifier {
         boolean admin = roles.contains(props.adminRole()) || scopes.contains(props.adminRole())
                 || scopes.contains("tasksync:" + props.adminRole());
         return new UserPrincipal(jwt.getSubject(), stringSet(jwt.getClaim(props.topicsClaim())), admin,
-                jwt.getExpiresAt());
+                jwt.getExpiresAt(), info(jwt));
     }
+
+    /** The configured info claims that are strings, each cut to {@link #MAX_INFO_LENGTH} characters. */
+    private Map<String, String> info(Jwt jwt) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String claim : props.infoClaims()) {
+            if (jwt.getClaim(claim) instanceof String s && !s.isBlank()) {
+                out.put(claim, s.length() > MAX_INFO_LENGTH ? s.substring(0, MAX_INFO_LENGTH) : s);
+            }
+        }
+        return out;
+    }
+
+    /** Longest info claim value kept: presence messages stay small whatever a token carries. */
+    static final int MAX_INFO_LENGTH = 100;
 
     private static InvalidTokenException classify(JwtException e) {
         String message = e.getMessage() == null ? "" : e.getMessage();

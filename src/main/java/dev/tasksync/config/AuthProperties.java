@@ -26,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
  * @param rolesClaim claim listing the user's roles
  * @param adminRole role (in {@code rolesClaim}) or scope (in {@code scope}) that may read /stats
  * @param maxTokenLength longer tokens are rejected before any parsing
+ * @param infoClaims string claims shown to others as the user's presence {@code info}
  */
 @Validated
 @ConfigurationProperties("tasksync.auth")
@@ -40,7 +41,8 @@ public record AuthProperties(
         @DefaultValue("topics") @NotBlank String topicsClaim,
         @DefaultValue("roles") @NotBlank String rolesClaim,
         @DefaultValue("admin") @NotBlank String adminRole,
-        @DefaultValue("8192") int maxTokenLength) {
+        @DefaultValue("8192") int maxTokenLength,
+        @DefaultValue("name") List<String> infoClaims) {
 
     /** Minimum HS256 key size (RFC 7518 section 3.2). */
     public static final int MIN_SECRET_BYTES = 32;

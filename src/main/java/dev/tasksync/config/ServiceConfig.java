@@ -12,9 +12,11 @@ import dev.tasksync.ops.FanoutTracing;
 import dev.tasksync.ops.TasksyncMetrics;
 import dev.tasksync.ops.Warmup;
 import dev.tasksync.ops.WarmupProperties;
+import dev.tasksync.presence.Presence;
 import dev.tasksync.session.ConnectionDrainer;
 import dev.tasksync.session.Connector;
 import dev.tasksync.session.Heartbeat;
+import dev.tasksync.signal.Signals;
 import dev.tasksync.sse.SseProperties;
 import dev.tasksync.sse.SseRoute;
 import dev.tasksync.wire.ClientMessageParser;
@@ -120,9 +122,9 @@ class ServiceConfig {
     @Bean
     SyncWebSocketHandler syncWebSocketHandler(Connector connector, TokenVerifier verifier, Hub hub, EventLog log,
             ServerMessages messages, JsonMapper json, TasksyncMetrics metrics, WebSocketProperties ws,
-            CompressionProperties compression) {
+            CompressionProperties compression, Presence presence, Signals signals) {
         return new SyncWebSocketHandler(connector, verifier, hub, log, messages, new ClientMessageParser(json), metrics,
-                ws, compression);
+                ws, compression, presence, signals);
     }
 
     @Bean

@@ -53,10 +53,16 @@ public final class Frame {
     private final String id;
     private final long eventTimeMillis;
     private final long receivedNanos;
+    private final boolean ephemeral;
     // One slot per Wire; two threads racing both encode, the first to store wins.
     private final AtomicReferenceArray<Object> wires = new AtomicReferenceArray<>(Wire.MAX);
 
     private Frame(byte[] bytes, String event, String id, long eventTimeMillis, long receivedNanos) {
+        this(bytes, event, id, eventTimeMillis, receivedNanos, false);
+    }
+
+    private Frame(byte[] bytes, String event, String id, long eventTimeMillis, long receivedNanos, boolean ephemeral) {
+        this.ephemeral = ephemeral;
         this.bytes = bytes;
         this.event = event;
         this.id = id;
@@ -80,6 +86,14 @@ public final class Frame {
     /** A reply or notice of kind {@code event} (no event id, no latency measurement). */
     public static Frame reply(String event, byte[] bytes) {
         return new Frame(bytes, event, null, UNTIMED, 0);
+    }
+
+    /**
+     * A message of kind {@code event} worth nothing late (a client signal such as typing): never
+     * kept in history, and the first thing a backed-up connection drops, before any event.
+     */
+    public static Frame ephemeral(String event, byte[] bytes) {
+        return new Frame(bytes, event, null, UNTIMED, 0, true);
     }
 
     /** A frame of no particular kind, without id or latency measurement. */
@@ -110,6 +124,11 @@ public final class Frame {
     /** {@link System#nanoTime()} when this process read the delivery. */
     public long receivedNanos() {
         return receivedNanos;
+    }
+
+    /** Whether a connection that is backing up drops this frame instead of queueing it ({@link #ephemeral}). */
+    public boolean isEphemeral() {
+        return ephemeral;
     }
 
     public boolean timed() {

@@ -18,6 +18,29 @@ public final class Hub {
     private final Map<String, Set<Recipient>> byUser = new ConcurrentHashMap<>();
     private final Map<String, Set<Recipient>> byTopic = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private volatile SubscriptionListener listener = SubscriptionListener.NONE;
+
+    /** Told of every subscription made or ended (presence counts them); called on the subscriber's thread. */
+    public interface SubscriptionListener {
+        SubscriptionListener NONE = new SubscriptionListener() {
+            @Override
+            public void subscribed(Recipient r, String topic) {
+            }
+
+            @Override
+            public void unsubscribed(Recipient r, String topic) {
+            }
+        };
+
+        void subscribed(Recipient r, String topic);
+
+        void unsubscribed(Recipient r, String topic);
+    }
+
+    /** Installs the one listener of subscriptions (presence). */
+    public void listen(SubscriptionListener l) {
+        this.listener = l;
+    }
 
     /** Registers a connection for its user's events. */
     public void add(Recipient r) {
@@ -54,6 +77,7 @@ public final class Hub {
             s.add(r);
             return s;
         });
+        listener.subscribed(r, topic);
         return true;
     }
 
@@ -66,20 +90,31 @@ public final class Hub {
             set.remove(r);
             return set.isEmpty() ? null : set;
         });
+        listener.unsubscribed(r, topic);
         return true;
     }
 
     /** Hands {@code frame} to every connection of {@code userId}. */
     public Delivery publishToUser(String userId, Frame frame) {
-        return offerAll(byUser.get(userId), frame);
+        return offerAll(byUser.get(userId), frame, null);
     }
 
     /** Hands {@code frame} to every subscriber of {@code topic}. */
     public Delivery publishToTopic(String topic, Frame frame) {
-        return offerAll(byTopic.get(topic), frame);
+        return offerAll(byTopic.get(topic), frame, null);
     }
 
-    private static Delivery offerAll(Set<Recipient> recipients, Frame frame) {
+    /** Hands {@code frame} to every subscriber of {@code topic} but {@code except} (a signal's sender). */
+    public Delivery publishToTopic(String topic, Frame frame, Recipient except) {
+        return offerAll(byTopic.get(topic), frame, except);
+    }
+
+    /** Hands {@code frame} to each of {@code recipients} (e.g. a topic's presence watchers), batched per writer. */
+    public static Delivery offerAll(Iterable<? extends Recipient> recipients, Frame frame) {
+        return offerAll(recipients, frame, null);
+    }
+
+    private static Delivery offerAll(Iterable<? extends Recipient> recipients, Frame frame, Recipient except) {
         if (recipients == null) {
             return Delivery.NONE;
         }
@@ -87,6 +122,9 @@ public final class Hub {
         int dropped = 0;
         WriteBatch batch = null;
         for (Recipient r : recipients) {
+            if (r == except) {
+                continue;
+            }
             var writer = r.writer();
             boolean accepted;
             if (writer == null) {

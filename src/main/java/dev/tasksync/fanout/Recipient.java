@@ -12,6 +12,11 @@ public interface Recipient {
     /** The authenticated user the connection belongs to. */
     String userId();
 
+    /** What presence shows of the connection's user (token claims); empty by default. */
+    default java.util.Map<String, String> info() {
+        return java.util.Map.of();
+    }
+
     /** Topics this connection is subscribed to; maintained by the {@link Hub}. */
     Set<String> topics();
 

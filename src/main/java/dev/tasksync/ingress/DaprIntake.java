@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * dead-letters it), RETRY for a transient failure; per entry for a bulk delivery.
  */
 @Component
-public class DaprIntake {
+public class DaprIntake implements DaprRoute.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(DaprIntake.class);
 
@@ -47,7 +47,8 @@ public class DaprIntake {
     }
 
     /** The reply body Dapr reads: a {@link DaprReply} or a bulk {@link BulkEnvelope.Reply}. */
-    byte[] encode(Object reply) {
+    @Override
+    public byte[] encode(Object reply) {
         if (reply == DaprReply.SUCCESS) {
             return SUCCESS_JSON;
         }
@@ -61,7 +62,8 @@ public class DaprIntake {
      * One event or a bulk envelope: both are accepted whatever {@code /dapr/subscribe} advertises,
      * so a declarative Subscription may turn bulk delivery on without a new build.
      */
-    Object route(byte[] body, MediaType contentType, String traceparent, String tracestate) {
+    @Override
+    public Object route(byte[] body, MediaType contentType, String traceparent, String tracestate) {
         JsonNode root;
         try {
             root = reader.parse(body, contentType);
@@ -119,7 +121,8 @@ public class DaprIntake {
     }
 
     /** The reply to a delivery larger than {@code tasksync.dapr.max-body-size}. */
-    DaprReply tooLarge() {
+    @Override
+    public DaprReply tooLarge() {
         return drop("too_large", "body larger than " + maxBodyBytes + " bytes");
     }
 

@@ -26,16 +26,28 @@ import reactor.netty.http.server.HttpServerRoutes;
  */
 public final class DaprRoute implements NettyRouteProvider {
 
+    /** What a route does with a delivery's body; replies are Dapr's SUCCESS / DROP / RETRY (or a bulk reply). */
+    public interface Handler {
+        /** One delivery (an event or a bulk envelope) and daprd's trace context headers. */
+        Object route(byte[] body, MediaType contentType, String traceparent, String tracestate);
+
+        /** The reply to a delivery larger than the route's limit. */
+        Object tooLarge();
+
+        /** The reply's body. */
+        byte[] encode(Object reply);
+    }
+
     private static final byte[] UNAUTHORIZED =
             "{\"error\":\"Unauthorized\",\"details\":\"missing or wrong dapr-api-token\"}".getBytes(StandardCharsets.US_ASCII);
 
-    private final DaprIntake intake;
+    private final Handler intake;
     private final String path;
     private final byte[] appApiToken;
     private final int maxBodyBytes;
 
     /** A null or empty {@code appApiToken} accepts any caller (local development without a sidecar token). */
-    public DaprRoute(DaprIntake intake, String path, String appApiToken, int maxBodyBytes) {
+    public DaprRoute(Handler intake, String path, String appApiToken, int maxBodyBytes) {
         this.intake = intake;
         this.path = path;
         this.appApiToken = appApiToken == null || appApiToken.isEmpty() ? null

@@ -1,6 +1,7 @@
 package dev.tasksync.ops;
 
 import dev.tasksync.fanout.Hub;
+import dev.tasksync.presence.Presence;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,9 +16,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class StatusController {
 
     private final Hub hub;
+    private final Presence presence;
 
-    public StatusController(Hub hub) {
+    public StatusController(Hub hub, Presence presence) {
         this.hub = hub;
+        this.presence = presence;
     }
 
     @GetMapping("/health")
@@ -36,6 +39,14 @@ public class StatusController {
         body.put("total_connections", hub.connectionCount());
         body.put("total_topics", hub.topicCount());
         body.put("users", hub.connectionsPerUser());
+        // Members per topic (all replicas, as last announced; the 100 largest) and the peers heard from.
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("replica", presence.self());
+        p.put("members", presence.memberCount());
+        p.put("topics", presence.membersPerTopic(100));
+        p.put("peers", presence.peers());
+        p.put("diffs_sent", presence.diffsSent());
+        body.put("presence", p);
         return body;
     }
 }

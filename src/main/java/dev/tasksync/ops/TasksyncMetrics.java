@@ -135,6 +135,33 @@ public final class TasksyncMetrics {
         counter("tasksync.disconnects", "reason", reason == null ? "unknown" : reason).increment();
     }
 
+    /** A client signal's fate: {@code sent}, {@code received} (from another replica), {@code refused_<why>}. */
+    public void signal(String outcome) {
+        counter("tasksync.signals", "outcome", outcome).increment();
+    }
+
+    /** Connections a signal was handed to. */
+    public void signalsDelivered(int n) {
+        if (n > 0) {
+            counter("tasksync.signals.deliveries").increment(n);
+        }
+    }
+
+    /** A signal dropped: {@code backpressure} (a backed-up connection), {@code sidecar_backlog}, {@code publish_failed}. */
+    public void signalDropped(String reason) {
+        counter("tasksync.signals.dropped", "reason", reason).increment();
+    }
+
+    /** A presence event: {@code diff} (one per topic diff), {@code gap}, {@code replica_expired}. */
+    public void presence(String event, int n) {
+        counter("tasksync.presence.events", "event", event).increment(n);
+    }
+
+    /** Registers a gauge read from {@code source} (presence members, peers). */
+    public <T> void gauge(String name, String description, T source, java.util.function.ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).register(registry);
+    }
+
     public void clientError(String reason) {
         counter("tasksync.client.errors", "reason", reason).increment();
     }

@@ -45,6 +45,10 @@ public abstract class ChannelSession implements Recipient {
 
         /** The server decided to close the connection, once, with {@code close}. */
         void closing(Close close);
+
+        /** An ephemeral frame (a signal) was dropped because the connection is backing up. */
+        default void droppedEphemeral(Frame frame) {
+        }
     }
 
     /** Per-connection bounds shared by the transports. */
@@ -68,6 +72,8 @@ public abstract class ChannelSession implements Recipient {
     // Set once at join: where live delivery began, and the client's resume point (if honoured).
     private volatile long joinedSeq;
     private volatile Long resumeFrom;
+    // Client signals (typing, …): only the inbound side touches it.
+    private final TokenBucket signals = new TokenBucket();
     // 0 until the first heartbeat, which picks a random first keep-alive time (see heartbeat()).
     private volatile long nextKeepAliveNanos;
 
@@ -98,6 +104,16 @@ public abstract class ChannelSession implements Recipient {
 
     public UserPrincipal principal() {
         return principal;
+    }
+
+    @Override
+    public java.util.Map<String, String> info() {
+        return principal.info();
+    }
+
+    /** The connection's signal rate limit; used from its inbound side only. */
+    public TokenBucket signalBucket() {
+        return signals;
     }
 
     /** Swaps in a fresh principal (same user) after a token refresh: extends the connection's life. */
@@ -166,6 +182,10 @@ public abstract class ChannelSession implements Recipient {
             events.dropped();
             return;
         }
+        if (frame.isEphemeral() && backingUp()) {
+            events.droppedEphemeral(frame); // signals go first, long before events would
+            return;
+        }
         if (overflowing()) {
             events.dropped();
             close(CloseCodes.SLOW_CONSUMER);
@@ -183,12 +203,27 @@ public abstract class ChannelSession implements Recipient {
                 || pending.totalPendingWriteBytes() > limits.maxQueuedBytes());
     }
 
+    /**
+     * Whether the connection is falling behind: Netty reports it unwritable, or a quarter of its
+     * frame or byte bound is taken. Ephemeral frames are dropped from here on.
+     */
+    protected boolean backingUp() {
+        if (!channel.isWritable()) {
+            return true;
+        }
+        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        return pending != null && (pending.size() >= limits.maxQueuedFrames() / 4
+                || pending.totalPendingWriteBytes() > limits.maxQueuedBytes() / 4);
+    }
+
     protected Limits limits() {
         return limits;
     }
 
     private void hold(Frame frame) {
-        if (closeRequested != null) {
+        if (frame.isEphemeral()) {
+            events.droppedEphemeral(frame); // not open yet: a late signal is worth nothing
+        } else if (closeRequested != null) {
             events.dropped(); // closing before it opened: only the closing message will follow
         } else if (beforeOpen.size() >= limits.maxQueuedFrames()) {
             events.dropped();

@@ -79,6 +79,11 @@ public final class Connector {
             public void closing(Close close) {
                 metrics.disconnected(close.reason());
             }
+
+            @Override
+            public void droppedEphemeral(Frame frame) {
+                metrics.signalDropped("backpressure");
+            }
         };
     }
 

@@ -10,8 +10,25 @@ public sealed interface ClientMessage {
     record Ping(boolean actionDialect) implements ClientMessage {
     }
 
-    /** {@code topic} is null when the client left it out; {@code since} optionally resumes the topic. */
-    record Subscribe(String topic, String since) implements ClientMessage {
+    /**
+     * {@code topic} is null when the client left it out; {@code since} optionally resumes the topic;
+     * {@code presence} also asks for the topic's presence snapshot and diffs.
+     */
+    record Subscribe(String topic, String since, boolean presence) implements ClientMessage {
+        public Subscribe(String topic, String since) {
+            this(topic, since, false);
+        }
+    }
+
+    /** {@code {"action":"presence","topic":…}}: who is on the topic now. */
+    record Presence(String topic) implements ClientMessage {
+    }
+
+    /**
+     * {@code {"action":"signal","topic":…,"event":…,"data":…}}: an ephemeral message to the topic's
+     * other subscribers; {@code data} is null when absent.
+     */
+    record Signal(String topic, String event, tools.jackson.databind.JsonNode data) implements ClientMessage {
     }
 
     /** {@code {"type":"resume","since":…}}: replay what was missed before this connection joined. */

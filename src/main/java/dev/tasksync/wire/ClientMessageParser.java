@@ -41,7 +41,10 @@ public final class ClientMessageParser {
         }
         return switch (action) {
             case "ping" -> new ClientMessage.Ping(true);
-            case "subscribe" -> new ClientMessage.Subscribe(text(root, "topic"), text(root, "since"));
+            case "subscribe" -> new ClientMessage.Subscribe(text(root, "topic"), text(root, "since"),
+                    root.path("presence").isBoolean() && root.get("presence").booleanValue());
+            case "presence" -> new ClientMessage.Presence(text(root, "topic"));
+            case "signal" -> new ClientMessage.Signal(text(root, "topic"), text(root, "event"), root.get("data"));
             case "unsubscribe" -> new ClientMessage.Unsubscribe(text(root, "topic"));
             default -> IGNORED;
         };

@@ -23,6 +23,16 @@ public final class ServerMessages {
     public static final String TOPIC_EVENT = "topic_event";
     /** Kind of an error reply; a refused topic at connect is one too. */
     public static final String ERROR = "error";
+    /** Kind of a topic's presence snapshot, sent after a subscribe with {@code "presence":true}. */
+    public static final String PRESENCE_STATE = "presence_state";
+    /** Kind of a batch of presence changes of one topic. */
+    public static final String PRESENCE_DIFF = "presence_diff";
+    /** Kind of an ephemeral client signal (typing, …) relayed to a topic's subscribers. */
+    public static final String SIGNAL = "signal";
+
+    /** A member of a topic as presence shows it: the user, their open connections on it (all replicas), their info. */
+    public record Member(String userId, int connections, java.util.Map<String, String> info) {
+    }
 
     /** Reply to the realtime skill's {@code {"type":"ping"}}. */
     public static final Frame PONG_TYPE = Frame.reply("pong", ascii("{\"type\":\"pong\"}"));
@@ -103,6 +113,83 @@ public final class ServerMessages {
             json.writeTree(g, data);
             g.writeStringProperty("id", id);
         });
+    }
+
+    /**
+     * Who is on {@code topic}: the reply to {@code {"action":"presence"}} ({@code type} null) or a
+     * {@code presence_state} snapshot. {@code members} null means counts only (a topic above the
+     * member limit).
+     */
+    public Frame presence(String type, String topic, java.util.Collection<Member> members, int count) {
+        return Frame.reply(type == null ? "presence" : type, write(g -> {
+            if (type == null) {
+                g.writeStringProperty("action", "presence");
+            } else {
+                g.writeStringProperty("type", type);
+            }
+            g.writeStringProperty("topic", topic);
+            if (members != null) {
+                writeMembers(g, "users", members, true);
+            }
+            g.writeNumberProperty("count", count);
+        }));
+    }
+
+    /**
+     * {@code {"type":"presence_diff","topic":…,"joins":[…],"leaves":[…],"count":N}}, encoded once
+     * for all of the topic's watchers; {@code joins} and {@code leaves} null: counts only.
+     */
+    public Frame presenceDiff(String topic, java.util.Collection<Member> joins, java.util.Collection<String> leaves,
+            int count) {
+        return Frame.reply(PRESENCE_DIFF, write(g -> {
+            g.writeStringProperty("type", PRESENCE_DIFF);
+            g.writeStringProperty("topic", topic);
+            if (joins != null) {
+                writeMembers(g, "joins", joins, false);
+                g.writeArrayPropertyStart("leaves");
+                for (String user : leaves) {
+                    g.writeStartObject();
+                    g.writeStringProperty("user_id", user);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeNumberProperty("count", count);
+        }));
+    }
+
+    /** {@code {"type":"signal","topic":…,"event":…,"from":…,"data":…}}, encoded once for every recipient. */
+    public Frame signal(String topic, String event, String from, JsonNode data) {
+        return Frame.ephemeral(SIGNAL, write(g -> {
+            g.writeStringProperty("type", SIGNAL);
+            g.writeStringProperty("topic", topic);
+            g.writeStringProperty("event", event);
+            g.writeStringProperty("from", from);
+            if (data != null) {
+                g.writeName("data");
+                json.writeTree(g, data);
+            }
+        }));
+    }
+
+    /** {@code name: [{"user_id":…,("connections":N,)"info":{…}}, …]}. */
+    private static void writeMembers(JsonGenerator g, String name, java.util.Collection<Member> members,
+            boolean connections) {
+        g.writeArrayPropertyStart(name);
+        for (Member m : members) {
+            g.writeStartObject();
+            g.writeStringProperty("user_id", m.userId());
+            if (connections) {
+                g.writeNumberProperty("connections", m.connections());
+            }
+            g.writeObjectPropertyStart("info");
+            for (var e : m.info().entrySet()) {
+                g.writeStringProperty(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     public Frame subscription(String action, String topic) {

@@ -7,7 +7,9 @@ import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.TasksyncMetrics;
+import dev.tasksync.presence.Presence;
 import dev.tasksync.session.Connector;
+import dev.tasksync.signal.Signals;
 import dev.tasksync.wire.ClientMessage;
 import dev.tasksync.wire.ClientMessageParser;
 import dev.tasksync.wire.CloseCodes;
@@ -25,10 +27,15 @@ final class SessionProtocol {
     private final TokenVerifier verifier;
     private final WebSocketProperties limits;
     private final Connector connector;
+    private final Presence presence;
+    private final Signals signals;
 
     SessionProtocol(Hub hub, EventLog log, ServerMessages messages, ClientMessageParser parser,
-            TasksyncMetrics metrics, TokenVerifier verifier, WebSocketProperties limits, Connector connector) {
+            TasksyncMetrics metrics, TokenVerifier verifier, WebSocketProperties limits, Connector connector,
+            Presence presence, Signals signals) {
         this.connector = connector;
+        this.presence = presence;
+        this.signals = signals;
         this.hub = hub;
         this.log = log;
         this.messages = messages;
@@ -57,7 +64,14 @@ final class SessionProtocol {
         if (m instanceof ClientMessage.Ping ping) {
             c.offer(ping.actionDialect() ? ServerMessages.PONG_ACTION : ServerMessages.PONG_TYPE);
         } else if (m instanceof ClientMessage.Subscribe s) {
-            subscribe(c, s.topic(), s.since());
+            subscribe(c, s.topic(), s.since(), s.presence());
+        } else if (m instanceof ClientMessage.Signal s) {
+            Frame refusal = signals.send(c, s.topic(), s.event(), s.data(), System.nanoTime());
+            if (refusal != null) {
+                c.offer(refusal);
+            }
+        } else if (m instanceof ClientMessage.Presence p) {
+            presence(c, p.topic());
         } else if (m instanceof ClientMessage.Resume r) {
             resume(c, r.since());
         } else if (m instanceof ClientMessage.Unsubscribe u) {
@@ -102,7 +116,17 @@ final class SessionProtocol {
         }
     }
 
-    private void subscribe(WsConnection c, String topic, String since) {
+    private void presence(WsConnection c, String topic) {
+        if (topic == null) {
+            c.offer(messages.error("Topic is required for presence action"));
+            return;
+        }
+        // Whoever may subscribe may ask, subscribed or not; the subscription limit does not apply.
+        Frame refusal = connector.refusal(c.principal(), topic, java.util.Set.of(topic));
+        c.offer(refusal != null ? refusal : presence.query(topic));
+    }
+
+    private void subscribe(WsConnection c, String topic, String since, boolean watchPresence) {
         Frame refusal = connector.refusal(c.principal(), topic, c.topics());
         if (refusal != null) {
             c.offer(refusal);
@@ -114,6 +138,9 @@ final class SessionProtocol {
         boolean covered = log.subscribe(c, topic, from);
         if (!covered || (since != null && from == null)) {
             c.offer(ServerMessages.RESYNC_REQUIRED);
+        }
+        if (watchPresence) {
+            presence.watch(c, topic);
         }
     }
 

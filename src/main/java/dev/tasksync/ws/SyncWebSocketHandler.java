@@ -5,10 +5,12 @@ import dev.tasksync.config.WebSocketProperties;
 import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.TasksyncMetrics;
+import dev.tasksync.presence.Presence;
 import dev.tasksync.session.ChannelSession;
 import dev.tasksync.session.ConnectParams;
 import dev.tasksync.session.Connector;
 import dev.tasksync.session.Connector.Admission;
+import dev.tasksync.signal.Signals;
 import dev.tasksync.wire.ClientMessageParser;
 import dev.tasksync.wire.Close;
 import dev.tasksync.wire.CloseCodes;
@@ -55,10 +57,11 @@ public final class SyncWebSocketHandler {
 
     public SyncWebSocketHandler(Connector connector, TokenVerifier verifier, Hub hub, EventLog log,
             ServerMessages messages, ClientMessageParser parser, TasksyncMetrics metrics, WebSocketProperties limits,
-            CompressionProperties compression) {
+            CompressionProperties compression, Presence presence, Signals signals) {
         this.connector = connector;
         this.hub = hub;
-        this.protocol = new SessionProtocol(hub, log, messages, parser, metrics, verifier, limits, connector);
+        this.protocol = new SessionProtocol(hub, log, messages, parser, metrics, verifier, limits, connector,
+                presence, signals);
         this.metrics = metrics;
         this.maxFrameBytes = (int) limits.maxFrameSize().toBytes();
         this.connectionLimits = new ChannelSession.Limits(limits.outboundQueue(), limits.maxPendingBytes().toBytes(),

@@ -3,6 +3,7 @@ package dev.tasksync.ws;
 import dev.tasksync.auth.UserPrincipal;
 import dev.tasksync.fanout.Frame;
 import dev.tasksync.session.ChannelSession;
+import dev.tasksync.session.TokenBucket;
 import dev.tasksync.wire.CloseCodes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -19,9 +20,8 @@ final class WsConnection extends ChannelSession {
     private final PerMessageDeflate deflate;
     // Liveness: any inbound frame (pongs included) counts; read by the heartbeat, written by the session.
     private volatile long lastSeenNanos = System.nanoTime();
-    // Token bucket for client messages; only the session's inbound side touches it.
-    private double tokens = -1;
-    private long refilledNanos;
+    // Client messages; only the session's inbound side touches it.
+    private final TokenBucket messages = new TokenBucket();
 
     WsConnection(String id, UserPrincipal principal, Channel channel, Limits limits, long idleNanos,
             PerMessageDeflate deflate, Events events) {
@@ -58,17 +58,7 @@ final class WsConnection extends ChannelSession {
      * {@code burst} headroom.
      */
     boolean allowMessage(long nowNanos, int rate, int burst) {
-        if (tokens < 0) {
-            tokens = burst;
-            refilledNanos = nowNanos;
-        }
-        tokens = Math.min(burst, tokens + (nowNanos - refilledNanos) * rate / 1e9);
-        refilledNanos = nowNanos;
-        if (tokens < 1) {
-            return false;
-        }
-        tokens -= 1;
-        return true;
+        return messages.take(nowNanos, rate, burst);
     }
 
     /** The connection's permessage-deflate, or null when it did not negotiate it. */

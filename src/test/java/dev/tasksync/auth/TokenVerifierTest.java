@@ -117,7 +117,7 @@ class TokenVerifierTest {
     void issuerUriDiscoversTheJwkSetAndRequiresThatIssuer() {
         String issuer = "http://127.0.0.1:" + jwks.getAddress().getPort();
         var props = new AuthProperties(null, null, issuer, List.of("RS256"), null, List.of(),
-                Duration.ofSeconds(30), "topics", "roles", "admin", 8192);
+                Duration.ofSeconds(30), "topics", "roles", "admin", 8192, List.of("name"));
         var verifier = new TokenVerifier(JwtDecoderFactory.create(props), props);
         StepVerifier.create(verifier.verify(Tokens.rs256(rsa, Tokens.claims("alice").issuer(issuer).build())))
                 .assertNext(p -> assertThat(p.userId()).isEqualTo("alice")).verifyComplete();
@@ -153,6 +153,6 @@ class TokenVerifierTest {
 
     static AuthProperties props(String secret, String jwkSetUri) {
         return new AuthProperties(secret, jwkSetUri, null, List.of("RS256", "ES256"), null, List.of(),
-                Duration.ofSeconds(30), "topics", "roles", "admin", 8192);
+                Duration.ofSeconds(30), "topics", "roles", "admin", 8192, List.of("name"));
     }
 }

@@ -44,7 +44,7 @@ class DaprRouteTest {
     /**
      * dapr-sdk-springboot keeps subscriptions in a JVM-wide singleton, so the document lists every
      * application context's started in this test JVM. An instance with a pubsub name of its own
-     * makes its entry unambiguous: exactly one, and it must carry the default topic, the route and
+     * makes its entries unambiguous: the peer topics (presence, signals), and exactly one task subscription carrying the default topic, the route and
      * the default dead-letter topic, without bulk subscribe.
      */
     @Test
@@ -57,11 +57,20 @@ class DaprRouteTest {
                     .expectBody().returnResult().getResponseBody());
             assertThat(doc.isArray()).isTrue();
             List<JsonNode> ours = new ArrayList<>();
+            List<String> peerTopics = new ArrayList<>();
             doc.forEach(s -> {
                 if (pubsub.equals(s.path("pubsubName").asString())) {
-                    ours.add(s);
+                    if (s.path("topic").asString().startsWith("tasksync-")) {
+                        // Presence and signals between replicas: same component, own routes, no dead letters.
+                        assertThat(s.path("route").asString()).isEqualTo("/" + s.path("topic").asString());
+                        assertThat(s.has("deadLetterTopic")).isFalse();
+                        peerTopics.add(s.path("topic").asString());
+                    } else {
+                        ours.add(s);
+                    }
                 }
             });
+            assertThat(peerTopics).containsExactlyInAnyOrder("tasksync-presence", "tasksync-signals");
             assertThat(ours).as("subscriptions of this instance (pubsub " + pubsub + ") in " + doc).singleElement()
                     .satisfies(s -> {
                         assertThat(s.path("topic").asString()).isEqualTo("task-updates");

@@ -60,28 +60,7 @@ public final class DeflateWsClient implements AutoCloseable {
 
     /** Sends one masked frame as given (first byte: FIN, RSV and opcode). */
     public void sendFrame(int firstByte, byte[] payload) throws IOException {
-        var frame = new ByteArrayOutputStream();
-        frame.write(firstByte);
-        int n = payload.length;
-        if (n < 126) {
-            frame.write(0x80 | n);
-        } else if (n < 65_536) {
-            frame.write(0x80 | 126);
-            frame.write(n >>> 8);
-            frame.write(n & 0xff);
-        } else {
-            frame.write(0x80 | 127);
-            for (int i = 7; i >= 0; i--) {
-                frame.write((int) ((long) n >>> (8 * i)) & 0xff);
-            }
-        }
-        byte[] mask = {1, 2, 3, 4};
-        frame.write(mask);
-        for (int i = 0; i < n; i++) {
-            frame.write(payload[i] ^ mask[i & 3]);
-        }
-        ws.out.write(frame.toByteArray());
-        ws.out.flush();
+        ws.write(firstByte, payload);
     }
 
     /** Raw deflate with a sync flush, the 4-byte tail stripped (RFC 7692 §7.2.1). */

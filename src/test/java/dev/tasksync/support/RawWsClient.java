@@ -32,6 +32,24 @@ public final class RawWsClient implements AutoCloseable {
         return -1;
     }
 
+    /** Reads the next text frame (pings and other control frames are skipped); null when the connection ended. */
+    public String readText() throws IOException {
+        for (WsSocket.Received frame = ws.read(); frame != null; frame = ws.read()) {
+            if (frame.opcode() == 0x8) {
+                return null;
+            }
+            if (frame.opcode() == 0x1) {
+                return frame.text();
+            }
+        }
+        return null;
+    }
+
+    /** Sends one text frame, masked as a client must. */
+    public void sendText(String text) throws IOException {
+        ws.write(0x81, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Override
     public void close() throws IOException {
         ws.close();

@@ -102,6 +102,32 @@ final class WsSocket implements AutoCloseable {
         return new Received((b0 & 0x40) != 0, b0 & 0x0f, in.readNBytes((int) len));
     }
 
+    /** Sends one masked frame as given (first byte: FIN, RSV and opcode). */
+    void write(int firstByte, byte[] payload) throws IOException {
+        var frame = new java.io.ByteArrayOutputStream();
+        frame.write(firstByte);
+        int n = payload.length;
+        if (n < 126) {
+            frame.write(0x80 | n);
+        } else if (n < 65_536) {
+            frame.write(0x80 | 126);
+            frame.write(n >>> 8);
+            frame.write(n & 0xff);
+        } else {
+            frame.write(0x80 | 127);
+            for (int i = 7; i >= 0; i--) {
+                frame.write((int) ((long) n >>> (8 * i)) & 0xff);
+            }
+        }
+        byte[] mask = {1, 2, 3, 4};
+        frame.write(mask);
+        for (int i = 0; i < n; i++) {
+            frame.write(payload[i] ^ mask[i & 3]);
+        }
+        out.write(frame.toByteArray());
+        out.flush();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -35,7 +35,7 @@ public final class Daprd implements AutoCloseable {
 
     private final Builder spec;
     private final int httpPort = FreePorts.next();
-    private final int grpcPort = FreePorts.next();
+    private final int grpcPort;
     private final int internalGrpcPort = FreePorts.next();
     private final int metricsPort = FreePorts.next();
     private final Path logFile;
@@ -43,6 +43,7 @@ public final class Daprd implements AutoCloseable {
 
     private Daprd(Builder spec) {
         this.spec = spec;
+        this.grpcPort = spec.grpcPort > 0 ? spec.grpcPort : FreePorts.next();
         this.logFile = uniqueLogFile("daprd-" + spec.appId + "-" + spec.env.get("POD_NAME"));
     }
 
@@ -310,6 +311,7 @@ public final class Daprd implements AutoCloseable {
         private final String appId;
         private final Map<String, String> env = new LinkedHashMap<>();
         private int appPort;
+        private int grpcPort;
         private Path resourcesPath = ProjectPaths.components();
         private Path config = ProjectPaths.daprConfig();
         private String logLevel = "info";
@@ -326,6 +328,12 @@ public final class Daprd implements AutoCloseable {
         /** Port of the app behind this sidecar; leave unset for a publisher-only sidecar. */
         public Builder appPort(int port) {
             this.appPort = port;
+            return this;
+        }
+
+        /** A gRPC port chosen beforehand, e.g. one the app was started with to publish through this sidecar. */
+        public Builder grpcPort(int port) {
+            this.grpcPort = port;
             return this;
         }
 
