@@ -1,11 +1,20 @@
 import { backoffCeiling, fullJitter } from './backoff';
 import { Emitter } from './emitter';
-import { resolveEnv, type TaskSyncEnv, type TimerHandle } from './env';
+import { definedOnly, resolveEnv, type TaskSyncEnv, type TimerHandle } from './env';
 import { SeenIds } from './seen-ids';
 import { Sub, type Subscription } from './subscription';
 import { webSocketTransport, type Transport, type TransportFactory } from './transport';
 import {
-  CloseCode,
+  ABNORMAL,
+  DEAD,
+  FORBIDDEN,
+  GOING_AWAY,
+  INVALID_PAYLOAD,
+  NORMAL,
+  PROTOCOL_ERROR,
+  RATE_LIMITED,
+  TOO_BIG,
+  UNAUTHORIZED,
   type CloseInfo,
   type ConnectedInfo,
   type MaybePromise,
@@ -130,9 +139,8 @@ export interface TaskSyncClient<M extends TopicMap = TopicMap> {
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
+/** Durations (ms). */
 const DEFAULTS = {
-  resume: true,
-  fallbackAfter: 2,
   backoffBaseMs: 1_000,
   backoffCapMs: 30_000,
   rateLimitBackoffMs: 10_000,
@@ -142,17 +150,19 @@ const DEFAULTS = {
   heartbeatTimeoutMs: 10_000,
   connectTimeoutMs: 15_000,
   refreshAheadMs: 30_000,
+};
+/** Options that must be integers ≥ 1. */
+const COUNTS = {
+  fallbackAfter: 2,
   messageBurst: 50,
   messageRate: 20,
   maxSubscriptions: 100,
   dedupeSize: 1_000,
 };
-/** Options that must be counts of at least 1 rather than durations. */
-const COUNTS = ['fallbackAfter', 'messageBurst', 'messageRate', 'maxSubscriptions', 'dedupeSize'];
 /** No retry fixes these: the client becomes `failed`. */
-const TERMINAL: number[] = [CloseCode.PROTOCOL_ERROR, CloseCode.INVALID_PAYLOAD, CloseCode.TOO_BIG, CloseCode.FORBIDDEN];
+const TERMINAL: number[] = [PROTOCOL_ERROR, INVALID_PAYLOAD, TOO_BIG, FORBIDDEN];
 /** Closes that say nothing about the server refusing us: count towards the SSE fallback when no welcome came. */
-const NETWORK: number[] = [CloseCode.ABNORMAL, CloseCode.DEAD, 1005, 1015];
+const NETWORK: number[] = [ABNORMAL, DEAD, 1005, 1015];
 
 interface Entry {
   topic: string;
@@ -163,7 +173,7 @@ interface Entry {
 
 /** Creates a client; throws a RangeError/TypeError naming the option when one is invalid. */
 export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: TaskSyncOptions): TaskSyncClient<M> {
-  const cfg = { ...DEFAULTS, ...definedOnly(options) };
+  const cfg = { ...DEFAULTS, ...COUNTS, ...definedOnly(options) };
   validate(cfg);
   const env = resolveEnv(options.env);
   const events = new Emitter<TaskSyncEvents>();
@@ -231,6 +241,11 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   }
 
   const reportError = (error: TaskSyncError) => events.emit('error', error);
+  const tokenError = (message: string, cause?: unknown) => reportError({ source: 'token', message, temporary: true, cause });
+  /** A topic that fails on the client's side: every subscription `subs` of it. */
+  const failLocally = (subs: Iterable<Sub<TopicEvent>>, message: string, topic: string) => {
+    for (const s of subs) s.set('failed', { source: 'client', message, topic, temporary: false });
+  };
 
   // ---- connecting -------------------------------------------------------
 
@@ -253,26 +268,32 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       if (my !== generation) return;
       generation++;
       deadlineTimer = null;
-      reportError({ source: 'token', message: 'getToken() timed out', temporary: true });
+      tokenError('getToken() timed out');
       scheduleReconnect(null);
     }, cfg.connectTimeoutMs);
-    new Promise<string | null | undefined>((ok) => ok(options.getToken(request))).then(
+    void getToken(request, () => my === generation && running).then((t) => {
+      if (my !== generation || !running) return;
+      deadlineTimer = clear(deadlineTimer);
+      if (t) open(t);
+      else scheduleReconnect(null);
+    });
+  }
+
+  /**
+   * getToken(), with what every caller does about its result: `null` fails the client, a throw
+   * or an empty token is reported; both resolve to undefined. `current()` false: the answer
+   * came too late and is ignored.
+   */
+  function getToken(request: TokenRequest, current: () => boolean): Promise<string | void> {
+    return new Promise<string | null | undefined>((ok) => ok(options.getToken(request))).then(
       (t) => {
-        if (my !== generation || !running) return;
-        deadlineTimer = clear(deadlineTimer);
-        if (t === null) return fail({ source: 'token', message: 'getToken() returned null' });
-        if (!t) {
-          reportError({ source: 'token', message: 'getToken() returned no token', temporary: true });
-          scheduleReconnect(null);
-          return;
-        }
-        open(t);
+        if (!current()) return;
+        if (t) return t;
+        if (t === null) fail({ source: 'token', message: 'getToken() returned null' });
+        else tokenError('getToken() returned no token');
       },
       (err: unknown) => {
-        if (my !== generation || !running) return;
-        deadlineTimer = clear(deadlineTimer);
-        reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), temporary: true, cause: err });
-        scheduleReconnect(null);
+        if (current()) tokenError(errorMessage(err, 'getToken() failed'), err);
       },
     );
   }
@@ -303,7 +324,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     let c: Transport | null = null;
     try {
       c = factory.open(
-        { url: resolve(url), token: t, topics, since: cfg.resume ? lastEventId : null },
+        { url: resolve(url), token: t, topics, since: (options.resume ?? true) ? lastEventId : null },
         {
           open: guard(() => {
             offlineEvent = false;
@@ -318,7 +339,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       );
     } catch (err) {
       reportError({ source: 'socket', message: errorMessage(err, 'connect failed'), temporary: true, cause: err });
-      handleClose(CloseCode.ABNORMAL, 'connect failed');
+      handleClose(ABNORMAL, 'connect failed');
       return;
     }
     conn = c;
@@ -351,9 +372,9 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     if (TERMINAL.includes(code)) fail({ source: 'server', message: reason || `closed with ${code}`, code });
     else {
       const repeated = code === lastClose && !hadWelcome;
-      if (code === CloseCode.UNAUTHORIZED) tokenReason = 'unauthorized';
+      if (code === UNAUTHORIZED) tokenReason = 'unauthorized';
       lastClose = code;
-      retryInMs = scheduleReconnect(code, code === CloseCode.UNAUTHORIZED && !repeated);
+      retryInMs = scheduleReconnect(code, code === UNAUTHORIZED && !repeated);
     }
     events.emit('close', { code, reason, retryInMs });
   }
@@ -361,7 +382,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** Browsers can take minutes to notice a dead TCP connection; we don't wait for onclose. */
   function declareDead(reason: string): void {
     openedAt = 0;
-    handleClose(CloseCode.DEAD, reason);
+    handleClose(DEAD, reason);
   }
 
   function fail(error: TaskSyncError): void {
@@ -390,10 +411,10 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       const n = attempt++;
       const ceiling = backoffCeiling(n, cfg.backoffBaseMs, cfg.backoffCapMs);
       if (now) delay = 0; // 4001: once, straight away, with a forced token refresh
-      else if (code === CloseCode.RATE_LIMITED) {
+      else if (code === RATE_LIMITED) {
         const slow = backoffCeiling(n, cfg.rateLimitBackoffMs, cfg.backoffCapMs * 2);
         delay = slow / 2 + fullJitter(slow / 2, env.random);
-      } else if (code === CloseCode.GOING_AWAY) {
+      } else if (code === GOING_AWAY) {
         // Draining server: come back soon, but spread clients out over a window.
         delay = fullJitter(Math.min(cfg.backoffCapMs, cfg.goingAwayJitterMs), env.random);
       } else delay = fullJitter(ceiling, env.random);
@@ -439,17 +460,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       }
       return !!c;
     }
-    let t: string | null | undefined;
-    try {
-      t = await options.getToken({ reason: 'refresh', forceRefresh: true });
-    } catch (err) {
-      reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), temporary: true, cause: err });
-      return false;
-    }
-    if (t === null) {
-      fail({ source: 'token', message: 'getToken() returned null' });
-      return false;
-    }
+    const t = await getToken({ reason: 'refresh', forceRefresh: true }, () => true);
     if (!t || c !== conn) return false;
     token = t;
     return send({ type: 'auth', token: t });
@@ -593,8 +604,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       // SSE names every topic in its URL; one with a comma cannot be.
       if (!e.topic.includes(',')) return reconnectSoon();
       entries.delete(e.topic);
-      for (const s of e.subs) s.set('failed', { source: 'client', message: 'Invalid topic', topic: e.topic, temporary: false });
-      return;
+      return failLocally(e.subs, 'Invalid topic', e.topic);
     }
     enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic } : null));
   }
@@ -605,7 +615,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   }
 
   function reconnectNow(reason: string): void {
-    drop(CloseCode.NORMAL, reason);
+    drop(NORMAL, reason);
     attempt = 0;
     startAttempt();
   }
@@ -615,7 +625,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const sub: Sub<TopicEvent> = new Sub(topic, () => release(e!, sub));
     if (!e) {
       if (entries.size >= cfg.maxSubscriptions) {
-        sub.set('failed', { source: 'client', message: 'Too many subscriptions', topic, temporary: false });
+        failLocally([sub], 'Too many subscriptions', topic);
         return sub;
       }
       entries.set(topic, (e = { topic, subs: new Set(), atConnect: false }));
@@ -647,7 +657,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     reconnectTimer = clear(reconnectTimer);
     openedAt = 0;
     listen(false);
-    drop(CloseCode.NORMAL, 'client closed');
+    drop(NORMAL, 'client closed');
   }
 
   function onOffline(): void {
@@ -656,9 +666,9 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const had = conn !== null;
     openedAt = 0;
     // The connection may look open but cannot deliver anything; close it ourselves.
-    drop(CloseCode.NORMAL, 'offline');
+    drop(NORMAL, 'offline');
     const retryInMs = scheduleReconnect(null);
-    if (had) events.emit('close', { code: CloseCode.NORMAL, reason: 'offline', retryInMs });
+    if (had) events.emit('close', { code: NORMAL, reason: 'offline', retryInMs });
   }
 
   function onOnline(): void {
@@ -755,15 +765,13 @@ function validate(cfg: Record<string, unknown>): void {
   const bad = (key: string, what: string) => {
     throw new RangeError(`tasksync: option ${key} must be ${what}, got ${String(cfg[key])}`);
   };
-  if (typeof cfg.url !== 'string' && typeof cfg.url !== 'function') bad('url', 'a string or a function');
-  if (typeof cfg.getToken !== 'function') bad('getToken', 'a function');
-  for (const key of Object.keys(DEFAULTS)) {
+  if (typeof cfg.url != 'string' && typeof cfg.url != 'function') bad('url', 'a string or a function');
+  if (typeof cfg.getToken != 'function') bad('getToken', 'a function');
+  for (const key in DEFAULTS) {
     const v = cfg[key];
-    if (key === 'resume') continue;
-    if (COUNTS.includes(key)) {
-      if (!Number.isInteger(v) || (v as number) < 1) bad(key, 'an integer ≥ 1');
-    } else if (typeof v !== 'number' || !(v >= 0 && v <= MAX_TIMER)) bad(key, `a number of milliseconds from 0 to ${MAX_TIMER}`);
+    if (typeof v != 'number' || !(v >= 0 && v <= MAX_TIMER)) bad(key, `a number of milliseconds from 0 to ${MAX_TIMER}`);
   }
+  for (const key in COUNTS) if (!((cfg[key] as number) >= 1 && Number.isInteger(cfg[key]))) bad(key, 'an integer ≥ 1');
   const t = cfg.transports as unknown[] | undefined;
   if (t && (!Array.isArray(t) || !t.length || t.some((x) => x !== 'websocket' && x !== 'sse'))) bad('transports', "a non-empty list of 'websocket' and 'sse'");
   if (t && !t.includes('websocket') && !cfg.sse) bad('sse', "sseTransport() when transports is ['sse']");
@@ -771,9 +779,4 @@ function validate(cfg: Record<string, unknown>): void {
 
 function errorMessage(err: unknown, fallback: string): string {
   return err instanceof Error && err.message ? err.message : fallback;
-}
-
-/** `{ ...DEFAULTS, ...options }` must not let an explicit `undefined` erase a default. */
-function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
