@@ -60,6 +60,12 @@ export interface TaskSyncOptions {
   transports?: TransportName[];
   /** WebSocket attempts that fail without a welcome before the client switches to SSE (default 2). */
   fallbackAfter?: number;
+  /**
+   * While on SSE, try one WebSocket in the background this long after the SSE welcome (default
+   * 300000 ms); its welcome moves the connection back to WebSocket (resuming from the last event),
+   * a failure keeps SSE and doubles the wait (up to 16×).
+   */
+  wsRetryAfterMs?: number;
 
   /** Send `since=<last event id>` on reconnect (default true). */
   resume?: boolean;
@@ -150,6 +156,7 @@ const DEFAULTS = {
   heartbeatTimeoutMs: 10_000,
   connectTimeoutMs: 15_000,
   refreshAheadMs: 30_000,
+  wsRetryAfterMs: 300_000,
 };
 /** Options that must be integers ≥ 1. */
 const COUNTS = {
@@ -211,6 +218,8 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** True once any connection was welcomed: later connections may have missed events. */
   let hadSession = false;
   let resyncedByHandshake = false;
+  /** The welcome being handled is the background WebSocket's taking over from SSE. */
+  let switching = false;
   let openedAt = 0;
   let offlineEvent = false;
   let token = '';
@@ -221,6 +230,10 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   let deadlineTimer: TimerHandle | null = null;
   let refreshTimer: TimerHandle | null = null;
   let pumpTimer: TimerHandle | null = null;
+  /** While on SSE: the background WebSocket that may take over, its timer, failed tries. */
+  let probe: Transport | null = null;
+  let probeTimer: TimerHandle | null = null;
+  let probeFailures = 0;
   /** Client messages waiting for the rate limiter; null entries were cancelled. */
   let queue: (() => object | null)[] = [];
   let tokens = cfg.messageBurst;
@@ -249,12 +262,80 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
 
   // ---- connecting -------------------------------------------------------
 
+  const wanted = cfg.transports ?? ['websocket', 'sse'];
+
   function pickTransport(): TransportFactory {
-    const wanted = cfg.transports ?? ['websocket', 'sse'];
     const sseOk = !!options.sse && wanted.includes('sse');
     if (sseOk && (!wanted.includes('websocket') || wsFailures >= cfg.fallbackAfter)) return options.sse!;
     return webSocketTransport;
   }
+
+  // ---- back from SSE to WebSocket ----------------------------------------
+
+  function scheduleProbe(): void {
+    probeTimer = clear(probeTimer);
+    if (transportName === 'sse' && wanted.includes('websocket')) {
+      probeTimer = timer(openProbe, backoffCeiling(probeFailures, cfg.wsRetryAfterMs, cfg.wsRetryAfterMs * 16));
+    }
+  }
+
+  /**
+   * One WebSocket beside the SSE stream, with the same topics and `since` = the last event id.
+   * Its welcome (resumed) makes it the connection and closes the stream: events delivered over
+   * both are dropped by id, so none is lost or seen twice. A close, a refusal or no welcome in
+   * time: stay on SSE and try again later.
+   */
+  function openProbe(): void {
+    const topics = live().filter((e) => e.atConnect).map((e) => e.topic);
+    const since = lastEventId;
+    const failed = () => {
+      if (probe !== p) return;
+      probe?.close(NORMAL, 'staying on sse');
+      probe = null;
+      probeFailures++;
+      scheduleProbe();
+    };
+    let p: Transport | null = null;
+    try {
+      p = probe = webSocketTransport.open(
+        { url: resolve(options.url), token, topics, since },
+        {
+          open() {},
+          alive() {},
+          message(raw) {
+            if (conn === p) return handleMessage(raw);
+            if (probe !== p) return;
+            let m: ConnectedInfo | undefined;
+            try {
+              m = JSON.parse(raw);
+            } catch {
+              // not a welcome
+            }
+            if (m?.type !== 'connected' || (since !== null && m.resumed !== true)) return failed();
+            probe = null;
+            probeFailures = 0;
+            drop(NORMAL, 'back to websocket', true);
+            conn = p;
+            transportName = 'websocket';
+            tokens = cfg.messageBurst;
+            refilledAt = env.now();
+            // The stream was live until now: nothing was missed, whatever the welcome says.
+            switching = true;
+            handleMessage(raw);
+          },
+          close(code, reason) {
+            if (conn === p) handleClose(code, reason);
+            else failed();
+          },
+        },
+        env,
+      );
+    } catch {
+      return failed();
+    }
+    timer(failed, cfg.connectTimeoutMs);
+  }
+
 
   function startAttempt(): void {
     reconnectTimer = clear(reconnectTimer);
@@ -348,7 +429,10 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   }
 
   /** Detach first so nothing from the old connection reaches us, then close it. */
-  function drop(code: number, reason: string): void {
+  function drop(code: number, reason: string, keepSubs = false): void {
+    probeTimer = clear(probeTimer);
+    probe?.close(NORMAL, reason);
+    probe = null;
     pingTimer = clear(pingTimer);
     deadlineTimer = clear(deadlineTimer);
     refreshTimer = clear(refreshTimer);
@@ -359,7 +443,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     conn = null;
     generation++;
     c?.close(code, reason);
-    if (!failure) for (const s of allSubs()) s.set('subscribing');
+    if (!failure && !keepSubs) for (const s of allSubs()) s.set('subscribing');
   }
 
   function handleClose(code: number, reason: string): void {
@@ -522,7 +606,9 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   function welcome(info: ConnectedInfo): void {
     deadlineTimer = clear(deadlineTimer);
     welcomed = true;
-    wsFailures = 0;
+    // Only a WebSocket welcome ends the fallback: an SSE reconnect (new topics, a token refresh)
+    // stays on SSE instead of failing fallbackAfter WebSocket attempts again first.
+    if (transportName === 'websocket') wsFailures = 0;
     lastClose = 0;
     openedAt = env.now();
     tokenReason = 'reconnect';
@@ -533,10 +619,11 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const reconnected = hadSession;
     hadSession = true;
     resyncedByHandshake = false;
-    if (reconnected && info.resumed !== true) {
+    if (reconnected && !switching && info.resumed !== true) {
       resyncedByHandshake = true;
       resync();
     }
+    switching = false;
     setStatus('connected');
     user.set('subscribed');
     const joined = Array.isArray(info.topics) ? info.topics : null;
@@ -548,6 +635,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     }
     scheduleRefresh((info as { expires_at?: unknown }).expires_at);
     schedulePing();
+    scheduleProbe();
     events.emit('connected', info);
   }
 
@@ -719,7 +807,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       if (running) return;
       running = true;
       failure = null;
-      attempt = wsFailures = 0;
+      attempt = wsFailures = probeFailures = 0;
       tokenReason = 'initial';
       for (const s of allSubs()) s.set('subscribing');
       listen(true);
