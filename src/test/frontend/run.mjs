@@ -811,7 +811,8 @@ async function main() {
           const Native = window.WebSocket;
           window.WebSocket = class extends Native {
             constructor(url, protocols) {
-              super(/\/ws\?/.test(String(url)) ? 'ws://127.0.0.1:9/blocked' : url, protocols);
+              // window.__unblockWebSocket = true lets later WebSockets through (the proxy is gone).
+              super(!window.__unblockWebSocket && /\/ws\?/.test(String(url)) ? 'ws://127.0.0.1:9/blocked' : url, protocols);
             }
           };
         });
@@ -872,8 +873,8 @@ async function main() {
       }
     });
 
-    await test('WebSocket blocked: the packed client falls back to SSE, and user and topic events still arrive', async () => {
-      const tab = await openSample('sample-sse', 'dave', '', { blockWebSocket: true });
+    await test('WebSocket blocked: the packed client falls back to SSE, user and topic events still arrive; unblocked, it goes back to WebSocket without a gap or a duplicate', async () => {
+      const tab = await openSample('sample-sse', 'dave', '&wsretry=1000', { blockWebSocket: true });
       try {
         await tab.waitConnected(FIRST_CONNECT);
         await waitText(tab, 'transport', 'sse');
@@ -893,6 +894,37 @@ async function main() {
         await tab.page.locator(`li[data-item="${title}"]`).waitFor({ state: 'visible', timeout: DELIVERY });
         log(`  ${wsFailures} WebSocket opens failed, then ${sse[0].url}; task and topic event arrived over SSE`);
         await tab.screenshot('06-sample-sse.png');
+
+        // WebSocket unblocked: the client's background WebSocket (wsRetryAfterMs 1 s here, doubling
+        // while it fails) takes over from SSE. Tasks published all through the switch must each
+        // be delivered exactly once, and the status must never leave "connected".
+        const connectedAt = Date.now();
+        await tab.page.evaluate(() => {
+          window.__unblockWebSocket = true;
+        });
+        const during = [];
+        const deadline = Date.now() + 40_000;
+        let extra = 3;
+        while (extra > 0) {
+          if (Date.now() > deadline) throw new Error(`still on "${await sampleState(tab, 'transport')}" 40 s after WebSocket was unblocked`);
+          const t = newTask(`During the switch ${during.length} (e2e)`);
+          await publish(port, 'dave', t);
+          during.push(t.id);
+          if ((await sampleState(tab, 'transport')) === 'websocket') extra--;
+          await sleep(150);
+        }
+        for (const id of during) await tab.waitTask(String(id));
+        const after = await tab.recorded();
+        const delivered = await tab.page.evaluate(() => window.__delivered);
+        const counts = during.map((id) => delivered.filter((d) => d === String(id)).length);
+        if (counts.some((n) => n !== 1)) throw new Error(`tasks published during the switch were delivered ${JSON.stringify(Object.fromEntries(during.map((id, i) => [id, counts[i]])))} times (want each once)`);
+        const left = after.statuses.filter((st) => st.at >= connectedAt && st.status !== 'connected');
+        if (left.length) throw new Error(`status left "connected" during the switch: ${JSON.stringify(left)}`);
+        const overWs = during.filter((id) => after.taskFrames.some((f) => f.id === String(id)));
+        if (!overWs.length) throw new Error('no task published during the switch arrived as a WebSocket frame');
+        const welcome = after.frames.find((f) => f.type === 'connected' && f.at >= connectedAt);
+        if (!welcome || welcome.resumed !== true) throw new Error(`the WebSocket that took over did not resume: ${JSON.stringify(welcome)}`);
+        log(`  unblocked: back on WebSocket (resumed) after ${secs(welcome.at - connectedAt)}; ${during.length} tasks published through the switch, each delivered once (${overWs.length} of them over the WebSocket)`);
       } finally {
         writeFileSync(path.join(OUT, `page-${tab.name}.log`), tab.console.join('\n') + '\n');
         await tab.context.close();

@@ -242,3 +242,160 @@ describe('SSE transport', () => {
     expect(closes[0]).toMatchObject({ code: 4000, reason: 'heartbeat timeout' });
   });
 });
+
+describe('back from SSE to WebSocket', () => {
+  const task = (id: string) => `data: {"type":"task_update","event":"task.created","task":{"id":"${id}"},"id":"${id}"}\n\n`;
+
+  /** WebSocket blocked once (fallbackAfter 1), then welcomed over SSE with list:1 joined. */
+  async function onSse(extra: Partial<TaskSyncOptions> = {}) {
+    const updates: string[] = [];
+    const resyncs: number[] = [];
+    const connected: string[] = [];
+    const statuses: string[] = [];
+    const { client, closes } = setup({
+      fallbackAfter: 1,
+      wsRetryAfterMs: 10_000,
+      heartbeatIntervalMs: 600_000,
+      topics: ['list:1'],
+      onTaskUpdate: (u) => updates.push(String(u.task.id)),
+      onConnected: (i) => connected.push(i.transport!),
+      onStatusChange: (st) => statuses.push(st),
+      resync: () => resyncs.push(1),
+      ...extra,
+    });
+    const list = client.subscribe('list:1');
+    const listStates: string[] = [];
+    list.on('state', (st) => listStates.push(st));
+    client.connect();
+    await settle();
+    FakeSocket.last.serverClose(1006);
+    h.clock.advance(closes[0].retryInMs!);
+    await settle();
+    server.greet({ topics: ['list:1'] });
+    server.last.push(task('e1'));
+    await settle();
+    expect(client.transport).toBe('sse');
+    expect(client.status).toBe('connected');
+    expect(FakeSocket.instances).toHaveLength(1);
+    return { client, closes, updates, resyncs, connected, statuses, list, listStates };
+  }
+
+  it('after wsRetryAfterMs a background WebSocket resumes from the last event, takes over, and the stream closes: no event lost or doubled', async () => {
+    const t = await onSse();
+    h.clock.advance(9_999);
+    expect(FakeSocket.instances).toHaveLength(1);
+    h.clock.advance(1);
+    const ws = FakeSocket.last;
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(ws.query.get('since')).toBe('e1');
+    expect(ws.query.get('topics')).toBe('list:1');
+    expect(ws.query.get('token')).toBe('tok2'); // the SSE connection's token
+    // Published while the WebSocket is connecting: arrives over SSE, and is replayed over the socket.
+    server.last.push(task('e2'));
+    await settle();
+    ws.serverAccept(); // resumed: true (since was sent), topics: ['list:1']
+    ws.serverSend({ type: 'task_update', event: 'task.created', task: { id: 'e2' }, id: 'e2' });
+    ws.serverSend({ type: 'task_update', event: 'task.created', task: { id: 'e3' }, id: 'e3' });
+    await settle();
+    expect(t.updates).toEqual(['e1', 'e2', 'e3']);
+    expect(t.client.transport).toBe('websocket');
+    expect(t.connected).toEqual(['sse', 'websocket']);
+    expect(server.calls.at(-1)!.aborted).toBe(true);
+    expect(t.statuses.slice(t.statuses.lastIndexOf('connected'))).toEqual(['connected']); // never left connected
+    expect(t.closes).toHaveLength(1); // only the blocked WebSocket's
+    expect(t.resyncs).toEqual([]);
+    expect(t.listStates.at(-1)).toBe('subscribed');
+    expect(t.listStates.filter((st) => st === 'subscribing')).toHaveLength(0);
+    // Now duplex: a new topic is a subscribe message, not a reconnect.
+    t.client.subscribe('list:2');
+    expect(ws.sent).toContainEqual({ action: 'subscribe', topic: 'list:2' });
+    expect(server.calls).toHaveLength(1);
+    // A later drop of the WebSocket is handled as any other (backoff, WebSocket first).
+    ws.serverClose(1006);
+    expect(t.closes).toHaveLength(2);
+    h.clock.advance(t.closes[1].retryInMs!);
+    await settle();
+    expect(FakeSocket.instances).toHaveLength(3);
+    expect(FakeSocket.last.query.get('since')).toBe('e3');
+  });
+
+  it('a background WebSocket that fails stays on SSE, unnoticed, and is tried again after a doubled wait', async () => {
+    const t = await onSse();
+    h.clock.advance(10_000);
+    FakeSocket.last.serverClose(1006);
+    await settle();
+    expect(t.client.transport).toBe('sse');
+    expect(t.client.status).toBe('connected');
+    expect(server.calls).toHaveLength(1);
+    expect(server.last.aborted).toBe(false);
+    expect(t.closes).toHaveLength(1);
+    h.clock.advance(19_999);
+    expect(FakeSocket.instances).toHaveLength(2);
+    h.clock.advance(1);
+    expect(FakeSocket.instances).toHaveLength(3);
+    // No welcome within connectTimeoutMs: closed, SSE kept, next try after 40 s.
+    h.clock.advance(15_000);
+    expect(FakeSocket.last.closedWith).not.toBeNull();
+    h.clock.advance(40_000 - 1);
+    expect(FakeSocket.instances).toHaveLength(3);
+    h.clock.advance(1);
+    expect(FakeSocket.instances).toHaveLength(4);
+    // A welcome that cannot resume (the server lost the events since e1) is no takeover either.
+    FakeSocket.last.serverAccept({ resumed: false });
+    await settle();
+    expect(t.client.transport).toBe('sse');
+    expect(FakeSocket.last.closedWith).not.toBeNull();
+    expect(t.resyncs).toEqual([]);
+    server.last.push(task('e2'));
+    await settle();
+    expect(t.updates).toEqual(['e1', 'e2']);
+  });
+
+  it('a new SSE connection (a topic added) stays on SSE and cancels the background WebSocket', async () => {
+    const t = await onSse();
+    h.clock.advance(10_000);
+    const ws = FakeSocket.last;
+    t.client.subscribe('list:2');
+    h.clock.advance(0);
+    await settle();
+    expect(ws.closedWith).not.toBeNull();
+    expect(FakeSocket.instances).toHaveLength(2); // no WebSocket first: still falling back
+    expect(server.calls).toHaveLength(2);
+    server.greet({ topics: ['list:1', 'list:2'], resumed: true });
+    await settle();
+    ws.serverAccept(); // too late: ignored
+    await settle();
+    expect(t.client.transport).toBe('sse');
+    // The new stream schedules its own background WebSocket.
+    h.clock.advance(10_000);
+    expect(FakeSocket.instances).toHaveLength(3);
+  });
+
+  it('a takeover before any event (no since) is no resync: the stream was live until the switch', async () => {
+    const resyncs: number[] = [];
+    const { client, closes } = setup({ fallbackAfter: 1, wsRetryAfterMs: 10_000, heartbeatIntervalMs: 600_000, resync: () => resyncs.push(1) });
+    client.connect();
+    await settle();
+    FakeSocket.last.serverClose(1006);
+    h.clock.advance(closes[0].retryInMs!);
+    await settle();
+    server.greet();
+    await settle();
+    h.clock.advance(10_000);
+    expect(FakeSocket.last.query.has('since')).toBe(false);
+    FakeSocket.last.serverAccept(); // no `resumed`: nothing to resume from
+    await settle();
+    expect(client.transport).toBe('websocket');
+    expect(resyncs).toEqual([]);
+  });
+
+  it("transports: ['sse'] never tries a WebSocket", async () => {
+    const { client } = setup({ transports: ['sse'], wsRetryAfterMs: 1_000, heartbeatIntervalMs: 600_000 });
+    client.connect();
+    await settle();
+    server.greet();
+    await settle();
+    h.clock.advance(100_000);
+    expect(FakeSocket.instances).toHaveLength(0);
+  });
+});

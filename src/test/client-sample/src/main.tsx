@@ -8,6 +8,10 @@ import { sseTransport } from '@tasksync/client/sse';
 const params = new URLSearchParams(location.search);
 const user = params.get('user') ?? 'sample';
 const forced = params.get('transport') as TransportName | null;
+// The browser test's SSE → WebSocket step wants the background WebSocket within seconds.
+const wsRetry = params.has('wsretry') ? Number(params.get('wsretry')) : undefined;
+/** Every task event the client delivered, in order (the browser test counts duplicates). */
+const delivered: string[] = ((window as unknown as { __delivered: string[] }).__delivered = []);
 
 interface ListItem {
   title: string;
@@ -26,7 +30,10 @@ function Page() {
   const [tasks, setTasks] = useState<readonly Task[]>([]);
   const [items, setItems] = useState<string[]>([]);
   const [transport, setTransport] = useState('');
-  useTaskSyncEvent('taskUpdate', (u) => setTasks((t) => applyTaskUpdate(t, u)));
+  useTaskSyncEvent('taskUpdate', (u) => {
+    delivered.push(String(u.task.id));
+    setTasks((t) => applyTaskUpdate(t, u));
+  });
   useTaskSyncEvent('connected', () => setTransport(client.transport ?? ''));
   const list = useTopic<ListItem>('list:e2e', (e: TopicEvent<ListItem>) => setItems((i) => [...i, e.data.title]));
   const secret = useTopic('secret:1');
@@ -63,6 +70,7 @@ createRoot(document.getElementById('root')!).render(
       sse={sseTransport()}
       transports={forced ? [forced] : undefined}
       fallbackAfter={2}
+      wsRetryAfterMs={wsRetry}
       backoffBaseMs={200}
       backoffCapMs={2000}
     >

@@ -1,11 +1,20 @@
 import { backoffCeiling, fullJitter } from './backoff';
 import { Emitter } from './emitter';
-import { resolveEnv, type TaskSyncEnv, type TimerHandle } from './env';
+import { definedOnly, resolveEnv, type TaskSyncEnv, type TimerHandle } from './env';
 import { SeenIds } from './seen-ids';
 import { Sub, type Subscription } from './subscription';
 import { webSocketTransport, type Transport, type TransportFactory } from './transport';
 import {
-  CloseCode,
+  ABNORMAL,
+  DEAD,
+  FORBIDDEN,
+  GOING_AWAY,
+  INVALID_PAYLOAD,
+  NORMAL,
+  PROTOCOL_ERROR,
+  RATE_LIMITED,
+  TOO_BIG,
+  UNAUTHORIZED,
   type CloseInfo,
   type ConnectedInfo,
   type MaybePromise,
@@ -51,6 +60,12 @@ export interface TaskSyncOptions {
   transports?: TransportName[];
   /** WebSocket attempts that fail without a welcome before the client switches to SSE (default 2). */
   fallbackAfter?: number;
+  /**
+   * While on SSE, try one WebSocket in the background this long after the SSE welcome (default
+   * 300000 ms); its welcome moves the connection back to WebSocket (resuming from the last event),
+   * a failure keeps SSE and doubles the wait (up to 16×).
+   */
+  wsRetryAfterMs?: number;
 
   /** Send `since=<last event id>` on reconnect (default true). */
   resume?: boolean;
@@ -130,9 +145,8 @@ export interface TaskSyncClient<M extends TopicMap = TopicMap> {
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
+/** Durations (ms). */
 const DEFAULTS = {
-  resume: true,
-  fallbackAfter: 2,
   backoffBaseMs: 1_000,
   backoffCapMs: 30_000,
   rateLimitBackoffMs: 10_000,
@@ -142,17 +156,20 @@ const DEFAULTS = {
   heartbeatTimeoutMs: 10_000,
   connectTimeoutMs: 15_000,
   refreshAheadMs: 30_000,
+  wsRetryAfterMs: 300_000,
+};
+/** Options that must be integers ≥ 1. */
+const COUNTS = {
+  fallbackAfter: 2,
   messageBurst: 50,
   messageRate: 20,
   maxSubscriptions: 100,
   dedupeSize: 1_000,
 };
-/** Options that must be counts of at least 1 rather than durations. */
-const COUNTS = ['fallbackAfter', 'messageBurst', 'messageRate', 'maxSubscriptions', 'dedupeSize'];
 /** No retry fixes these: the client becomes `failed`. */
-const TERMINAL: number[] = [CloseCode.PROTOCOL_ERROR, CloseCode.INVALID_PAYLOAD, CloseCode.TOO_BIG, CloseCode.FORBIDDEN];
+const TERMINAL: number[] = [PROTOCOL_ERROR, INVALID_PAYLOAD, TOO_BIG, FORBIDDEN];
 /** Closes that say nothing about the server refusing us: count towards the SSE fallback when no welcome came. */
-const NETWORK: number[] = [CloseCode.ABNORMAL, CloseCode.DEAD, 1005, 1015];
+const NETWORK: number[] = [ABNORMAL, DEAD, 1005, 1015];
 
 interface Entry {
   topic: string;
@@ -163,7 +180,7 @@ interface Entry {
 
 /** Creates a client; throws a RangeError/TypeError naming the option when one is invalid. */
 export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: TaskSyncOptions): TaskSyncClient<M> {
-  const cfg = { ...DEFAULTS, ...definedOnly(options) };
+  const cfg = { ...DEFAULTS, ...COUNTS, ...definedOnly(options) };
   validate(cfg);
   const env = resolveEnv(options.env);
   const events = new Emitter<TaskSyncEvents>();
@@ -201,6 +218,8 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** True once any connection was welcomed: later connections may have missed events. */
   let hadSession = false;
   let resyncedByHandshake = false;
+  /** The welcome being handled is the background WebSocket's taking over from SSE. */
+  let switching = false;
   let openedAt = 0;
   let offlineEvent = false;
   let token = '';
@@ -211,6 +230,10 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   let deadlineTimer: TimerHandle | null = null;
   let refreshTimer: TimerHandle | null = null;
   let pumpTimer: TimerHandle | null = null;
+  /** While on SSE: the background WebSocket that may take over, its timer, failed tries. */
+  let probe: Transport | null = null;
+  let probeTimer: TimerHandle | null = null;
+  let probeFailures = 0;
   /** Client messages waiting for the rate limiter; null entries were cancelled. */
   let queue: (() => object | null)[] = [];
   let tokens = cfg.messageBurst;
@@ -231,15 +254,88 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   }
 
   const reportError = (error: TaskSyncError) => events.emit('error', error);
+  const tokenError = (message: string, cause?: unknown) => reportError({ source: 'token', message, temporary: true, cause });
+  /** A topic that fails on the client's side: every subscription `subs` of it. */
+  const failLocally = (subs: Iterable<Sub<TopicEvent>>, message: string, topic: string) => {
+    for (const s of subs) s.set('failed', { source: 'client', message, topic, temporary: false });
+  };
 
   // ---- connecting -------------------------------------------------------
 
+  const wanted = cfg.transports ?? ['websocket', 'sse'];
+
   function pickTransport(): TransportFactory {
-    const wanted = cfg.transports ?? ['websocket', 'sse'];
     const sseOk = !!options.sse && wanted.includes('sse');
     if (sseOk && (!wanted.includes('websocket') || wsFailures >= cfg.fallbackAfter)) return options.sse!;
     return webSocketTransport;
   }
+
+  // ---- back from SSE to WebSocket ----------------------------------------
+
+  function scheduleProbe(): void {
+    probeTimer = clear(probeTimer);
+    if (transportName === 'sse' && wanted.includes('websocket')) {
+      probeTimer = timer(openProbe, backoffCeiling(probeFailures, cfg.wsRetryAfterMs, cfg.wsRetryAfterMs * 16));
+    }
+  }
+
+  /**
+   * One WebSocket beside the SSE stream, with the same topics and `since` = the last event id.
+   * Its welcome (resumed) makes it the connection and closes the stream: events delivered over
+   * both are dropped by id, so none is lost or seen twice. A close, a refusal or no welcome in
+   * time: stay on SSE and try again later.
+   */
+  function openProbe(): void {
+    const topics = live().filter((e) => e.atConnect).map((e) => e.topic);
+    const since = lastEventId;
+    const failed = () => {
+      if (probe !== p) return;
+      probe?.close(NORMAL, 'staying on sse');
+      probe = null;
+      probeFailures++;
+      scheduleProbe();
+    };
+    let p: Transport | null = null;
+    try {
+      p = probe = webSocketTransport.open(
+        { url: resolve(options.url), token, topics, since },
+        {
+          open() {},
+          alive() {},
+          message(raw) {
+            if (conn === p) return handleMessage(raw);
+            if (probe !== p) return;
+            let m: ConnectedInfo | undefined;
+            try {
+              m = JSON.parse(raw);
+            } catch {
+              // not a welcome
+            }
+            if (m?.type !== 'connected' || (since !== null && m.resumed !== true)) return failed();
+            probe = null;
+            probeFailures = 0;
+            drop(NORMAL, 'back to websocket', true);
+            conn = p;
+            transportName = 'websocket';
+            tokens = cfg.messageBurst;
+            refilledAt = env.now();
+            // The stream was live until now: nothing was missed, whatever the welcome says.
+            switching = true;
+            handleMessage(raw);
+          },
+          close(code, reason) {
+            if (conn === p) handleClose(code, reason);
+            else failed();
+          },
+        },
+        env,
+      );
+    } catch {
+      return failed();
+    }
+    timer(failed, cfg.connectTimeoutMs);
+  }
+
 
   function startAttempt(): void {
     reconnectTimer = clear(reconnectTimer);
@@ -253,26 +349,32 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       if (my !== generation) return;
       generation++;
       deadlineTimer = null;
-      reportError({ source: 'token', message: 'getToken() timed out', temporary: true });
+      tokenError('getToken() timed out');
       scheduleReconnect(null);
     }, cfg.connectTimeoutMs);
-    new Promise<string | null | undefined>((ok) => ok(options.getToken(request))).then(
+    void getToken(request, () => my === generation && running).then((t) => {
+      if (my !== generation || !running) return;
+      deadlineTimer = clear(deadlineTimer);
+      if (t) open(t);
+      else scheduleReconnect(null);
+    });
+  }
+
+  /**
+   * getToken(), with what every caller does about its result: `null` fails the client, a throw
+   * or an empty token is reported; both resolve to undefined. `current()` false: the answer
+   * came too late and is ignored.
+   */
+  function getToken(request: TokenRequest, current: () => boolean): Promise<string | void> {
+    return new Promise<string | null | undefined>((ok) => ok(options.getToken(request))).then(
       (t) => {
-        if (my !== generation || !running) return;
-        deadlineTimer = clear(deadlineTimer);
-        if (t === null) return fail({ source: 'token', message: 'getToken() returned null' });
-        if (!t) {
-          reportError({ source: 'token', message: 'getToken() returned no token', temporary: true });
-          scheduleReconnect(null);
-          return;
-        }
-        open(t);
+        if (!current()) return;
+        if (t) return t;
+        if (t === null) fail({ source: 'token', message: 'getToken() returned null' });
+        else tokenError('getToken() returned no token');
       },
       (err: unknown) => {
-        if (my !== generation || !running) return;
-        deadlineTimer = clear(deadlineTimer);
-        reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), temporary: true, cause: err });
-        scheduleReconnect(null);
+        if (current()) tokenError(errorMessage(err, 'getToken() failed'), err);
       },
     );
   }
@@ -303,7 +405,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     let c: Transport | null = null;
     try {
       c = factory.open(
-        { url: resolve(url), token: t, topics, since: cfg.resume ? lastEventId : null },
+        { url: resolve(url), token: t, topics, since: (options.resume ?? true) ? lastEventId : null },
         {
           open: guard(() => {
             offlineEvent = false;
@@ -318,7 +420,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       );
     } catch (err) {
       reportError({ source: 'socket', message: errorMessage(err, 'connect failed'), temporary: true, cause: err });
-      handleClose(CloseCode.ABNORMAL, 'connect failed');
+      handleClose(ABNORMAL, 'connect failed');
       return;
     }
     conn = c;
@@ -327,7 +429,10 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   }
 
   /** Detach first so nothing from the old connection reaches us, then close it. */
-  function drop(code: number, reason: string): void {
+  function drop(code: number, reason: string, keepSubs = false): void {
+    probeTimer = clear(probeTimer);
+    probe?.close(NORMAL, reason);
+    probe = null;
     pingTimer = clear(pingTimer);
     deadlineTimer = clear(deadlineTimer);
     refreshTimer = clear(refreshTimer);
@@ -338,7 +443,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     conn = null;
     generation++;
     c?.close(code, reason);
-    if (!failure) for (const s of allSubs()) s.set('subscribing');
+    if (!failure && !keepSubs) for (const s of allSubs()) s.set('subscribing');
   }
 
   function handleClose(code: number, reason: string): void {
@@ -351,9 +456,9 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     if (TERMINAL.includes(code)) fail({ source: 'server', message: reason || `closed with ${code}`, code });
     else {
       const repeated = code === lastClose && !hadWelcome;
-      if (code === CloseCode.UNAUTHORIZED) tokenReason = 'unauthorized';
+      if (code === UNAUTHORIZED) tokenReason = 'unauthorized';
       lastClose = code;
-      retryInMs = scheduleReconnect(code, code === CloseCode.UNAUTHORIZED && !repeated);
+      retryInMs = scheduleReconnect(code, code === UNAUTHORIZED && !repeated);
     }
     events.emit('close', { code, reason, retryInMs });
   }
@@ -361,7 +466,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** Browsers can take minutes to notice a dead TCP connection; we don't wait for onclose. */
   function declareDead(reason: string): void {
     openedAt = 0;
-    handleClose(CloseCode.DEAD, reason);
+    handleClose(DEAD, reason);
   }
 
   function fail(error: TaskSyncError): void {
@@ -390,10 +495,10 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       const n = attempt++;
       const ceiling = backoffCeiling(n, cfg.backoffBaseMs, cfg.backoffCapMs);
       if (now) delay = 0; // 4001: once, straight away, with a forced token refresh
-      else if (code === CloseCode.RATE_LIMITED) {
+      else if (code === RATE_LIMITED) {
         const slow = backoffCeiling(n, cfg.rateLimitBackoffMs, cfg.backoffCapMs * 2);
         delay = slow / 2 + fullJitter(slow / 2, env.random);
-      } else if (code === CloseCode.GOING_AWAY) {
+      } else if (code === GOING_AWAY) {
         // Draining server: come back soon, but spread clients out over a window.
         delay = fullJitter(Math.min(cfg.backoffCapMs, cfg.goingAwayJitterMs), env.random);
       } else delay = fullJitter(ceiling, env.random);
@@ -439,17 +544,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       }
       return !!c;
     }
-    let t: string | null | undefined;
-    try {
-      t = await options.getToken({ reason: 'refresh', forceRefresh: true });
-    } catch (err) {
-      reportError({ source: 'token', message: errorMessage(err, 'getToken() failed'), temporary: true, cause: err });
-      return false;
-    }
-    if (t === null) {
-      fail({ source: 'token', message: 'getToken() returned null' });
-      return false;
-    }
+    const t = await getToken({ reason: 'refresh', forceRefresh: true }, () => true);
     if (!t || c !== conn) return false;
     token = t;
     return send({ type: 'auth', token: t });
@@ -512,7 +607,9 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   function welcome(info: ConnectedInfo): void {
     deadlineTimer = clear(deadlineTimer);
     welcomed = true;
-    wsFailures = 0;
+    // Only a WebSocket welcome ends the fallback: an SSE reconnect (new topics, a token refresh)
+    // stays on SSE instead of failing fallbackAfter WebSocket attempts again first.
+    if (transportName === 'websocket') wsFailures = 0;
     lastClose = 0;
     openedAt = env.now();
     tokenReason = 'reconnect';
@@ -523,10 +620,11 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const reconnected = hadSession;
     hadSession = true;
     resyncedByHandshake = false;
-    if (reconnected && info.resumed !== true) {
+    if (reconnected && !switching && info.resumed !== true) {
       resyncedByHandshake = true;
       resync();
     }
+    switching = false;
     setStatus('connected');
     user.set('subscribed');
     const joined = Array.isArray(info.topics) ? info.topics : null;
@@ -538,6 +636,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     }
     scheduleRefresh((info as { expires_at?: unknown }).expires_at);
     schedulePing();
+    scheduleProbe();
     events.emit('connected', info);
   }
 
@@ -594,8 +693,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       // SSE names every topic in its URL; one with a comma cannot be.
       if (!e.topic.includes(',')) return reconnectSoon();
       entries.delete(e.topic);
-      for (const s of e.subs) s.set('failed', { source: 'client', message: 'Invalid topic', topic: e.topic, temporary: false });
-      return;
+      return failLocally(e.subs, 'Invalid topic', e.topic);
     }
     enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic } : null));
   }
@@ -606,7 +704,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   }
 
   function reconnectNow(reason: string): void {
-    drop(CloseCode.NORMAL, reason);
+    drop(NORMAL, reason);
     attempt = 0;
     startAttempt();
   }
@@ -616,7 +714,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const sub: Sub<TopicEvent> = new Sub(topic, () => release(e!, sub));
     if (!e) {
       if (entries.size >= cfg.maxSubscriptions) {
-        sub.set('failed', { source: 'client', message: 'Too many subscriptions', topic, temporary: false });
+        failLocally([sub], 'Too many subscriptions', topic);
         return sub;
       }
       entries.set(topic, (e = { topic, subs: new Set(), atConnect: false }));
@@ -648,7 +746,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     reconnectTimer = clear(reconnectTimer);
     openedAt = 0;
     listen(false);
-    drop(CloseCode.NORMAL, 'client closed');
+    drop(NORMAL, 'client closed');
   }
 
   function onOffline(): void {
@@ -657,9 +755,9 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const had = conn !== null;
     openedAt = 0;
     // The connection may look open but cannot deliver anything; close it ourselves.
-    drop(CloseCode.NORMAL, 'offline');
+    drop(NORMAL, 'offline');
     const retryInMs = scheduleReconnect(null);
-    if (had) events.emit('close', { code: CloseCode.NORMAL, reason: 'offline', retryInMs });
+    if (had) events.emit('close', { code: NORMAL, reason: 'offline', retryInMs });
   }
 
   function onOnline(): void {
@@ -710,7 +808,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       if (running) return;
       running = true;
       failure = null;
-      attempt = wsFailures = 0;
+      attempt = wsFailures = probeFailures = 0;
       tokenReason = 'initial';
       for (const s of allSubs()) s.set('subscribing');
       listen(true);
@@ -756,15 +854,13 @@ function validate(cfg: Record<string, unknown>): void {
   const bad = (key: string, what: string) => {
     throw new RangeError(`tasksync: option ${key} must be ${what}, got ${String(cfg[key])}`);
   };
-  if (typeof cfg.url !== 'string' && typeof cfg.url !== 'function') bad('url', 'a string or a function');
-  if (typeof cfg.getToken !== 'function') bad('getToken', 'a function');
-  for (const key of Object.keys(DEFAULTS)) {
+  if (typeof cfg.url != 'string' && typeof cfg.url != 'function') bad('url', 'a string or a function');
+  if (typeof cfg.getToken != 'function') bad('getToken', 'a function');
+  for (const key in DEFAULTS) {
     const v = cfg[key];
-    if (key === 'resume') continue;
-    if (COUNTS.includes(key)) {
-      if (!Number.isInteger(v) || (v as number) < 1) bad(key, 'an integer ≥ 1');
-    } else if (typeof v !== 'number' || !(v >= 0 && v <= MAX_TIMER)) bad(key, `a number of milliseconds from 0 to ${MAX_TIMER}`);
+    if (typeof v != 'number' || !(v >= 0 && v <= MAX_TIMER)) bad(key, `a number of milliseconds from 0 to ${MAX_TIMER}`);
   }
+  for (const key in COUNTS) if (!((cfg[key] as number) >= 1 && Number.isInteger(cfg[key]))) bad(key, 'an integer ≥ 1');
   const t = cfg.transports as unknown[] | undefined;
   if (t && (!Array.isArray(t) || !t.length || t.some((x) => x !== 'websocket' && x !== 'sse'))) bad('transports', "a non-empty list of 'websocket' and 'sse'");
   if (t && !t.includes('websocket') && !cfg.sse) bad('sse', "sseTransport() when transports is ['sse']");
@@ -772,9 +868,4 @@ function validate(cfg: Record<string, unknown>): void {
 
 function errorMessage(err: unknown, fallback: string): string {
   return err instanceof Error && err.message ? err.message : fallback;
-}
-
-/** `{ ...DEFAULTS, ...options }` must not let an explicit `undefined` erase a default. */
-function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -49,26 +49,26 @@ export interface TaskSyncEnv {
   isOnline(): boolean;
 }
 
-export const READY_STATE = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
-
-/** Browser defaults for every field not overridden. */
+/** Browser defaults for every field not overridden (an `undefined` override keeps the default). */
 export function resolveEnv(overrides: Partial<TaskSyncEnv> = {}): TaskSyncEnv {
   const g = globalThis as any;
-  const pick = <K extends keyof TaskSyncEnv>(key: K, fallback: TaskSyncEnv[K]): TaskSyncEnv[K] =>
-    overrides[key] !== undefined ? (overrides[key] as TaskSyncEnv[K]) : fallback;
   return {
     // Looked up now; if absent, constructing fails and is retried like any socket error.
-    WebSocket: pick('WebSocket', g.WebSocket as SocketConstructor),
-    fetch: pick('fetch', (input, init) => g.fetch(input, init)),
-    setTimeout: pick('setTimeout', (fn, ms) => g.setTimeout(fn, ms)),
-    clearTimeout: pick('clearTimeout', (handle) => g.clearTimeout(handle)),
-    random: pick('random', Math.random),
-    now: pick('now', Date.now),
-    network: pick('network', typeof g.addEventListener === 'function' ? (g as EventSourceLike) : null),
-    visibility: pick(
-      'visibility',
-      g.document && typeof g.document.addEventListener === 'function' ? (g.document as VisibilitySource) : null,
-    ),
-    isOnline: pick('isOnline', () => (typeof g.navigator?.onLine === 'boolean' ? g.navigator.onLine : true)),
+    WebSocket: g.WebSocket,
+    fetch: (input, init) => g.fetch(input, init),
+    setTimeout: (fn, ms) => g.setTimeout(fn, ms),
+    clearTimeout: (handle) => g.clearTimeout(handle),
+    random: Math.random,
+    now: Date.now,
+    network: typeof g.addEventListener == 'function' ? g : null,
+    visibility: typeof g.document?.addEventListener == 'function' ? g.document : null,
+    // Anything but an explicit false (no navigator, a non-boolean) counts as online.
+    isOnline: () => g.navigator?.onLine !== false,
+    ...definedOnly(overrides),
   };
+}
+
+/** `{ ...defaults, ...obj }` must not let an explicit `undefined` erase a default. */
+export function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

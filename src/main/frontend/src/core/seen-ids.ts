@@ -4,32 +4,35 @@
  * is enough to drop those duplicates without growing without bound.
  */
 export class SeenIds {
-  private readonly ids = new Set<string>();
+  readonly #ids = new Set<string>();
+  readonly #capacity: number;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
 
   /** Records `id`; returns false if it had been seen already. */
   add(id: string): boolean {
-    if (this.ids.has(id)) {
+    if (this.#ids.has(id)) {
       // Refresh recency: a duplicate is likely to be followed by more of the same.
-      this.ids.delete(id);
-      this.ids.add(id);
+      this.#ids.delete(id);
+      this.#ids.add(id);
       return false;
     }
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) {
+    this.#ids.add(id);
+    if (this.#ids.size > this.#capacity) {
       // Sets iterate in insertion order, so the first entry is the least recent.
-      const oldest = this.ids.values().next().value as string;
-      this.ids.delete(oldest);
+      const oldest = this.#ids.values().next().value as string;
+      this.#ids.delete(oldest);
     }
     return true;
   }
 
   has(id: string): boolean {
-    return this.ids.has(id);
+    return this.#ids.has(id);
   }
 
   get size(): number {
-    return this.ids.size;
+    return this.#ids.size;
   }
 }

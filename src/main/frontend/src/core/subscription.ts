@@ -37,13 +37,15 @@ export interface Subscription<T = unknown> {
 export class Sub<T> extends Emitter<SubscriptionEvents<T>> implements Subscription<T> {
   state: SubscriptionState = 'subscribing';
   error: TaskSyncError | null = null;
-  private waiters: [() => void, (e: TaskSyncError) => void][] = [];
+  #waiters: [() => void, (e: TaskSyncError) => void][] = [];
+  readonly #release: (sub: Sub<T>) => void;
 
   constructor(
     readonly topic: string,
-    private readonly release: (sub: Sub<T>) => void,
+    release: (sub: Sub<T>) => void,
   ) {
     super();
+    this.#release = release;
   }
 
   /** @internal */
@@ -54,8 +56,8 @@ export class Sub<T> extends Emitter<SubscriptionEvents<T>> implements Subscripti
     if (error) this.emit('error', error);
     this.emit('state', state);
     if (state === 'subscribing') return;
-    const waiters = this.waiters;
-    this.waiters = [];
+    const waiters = this.#waiters;
+    this.#waiters = [];
     for (const [ok, fail] of waiters) {
       if (state === 'subscribed') ok();
       else fail(error ?? { source: 'client', message: 'unsubscribed' });
@@ -65,12 +67,12 @@ export class Sub<T> extends Emitter<SubscriptionEvents<T>> implements Subscripti
   ready(): Promise<void> {
     if (this.state === 'subscribed') return Promise.resolve();
     if (this.state !== 'subscribing') return Promise.reject(this.error ?? { source: 'client', message: this.state });
-    return new Promise((ok, fail) => this.waiters.push([ok, fail]));
+    return new Promise((ok, fail) => this.#waiters.push([ok, fail]));
   }
 
   unsubscribe(): void {
     if (this.state === 'unsubscribed') return;
     this.set('unsubscribed');
-    this.release(this);
+    this.#release(this);
   }
 }

@@ -1,5 +1,5 @@
-import { READY_STATE, type TaskSyncEnv } from './env';
-import { CloseCode, type TransportName } from './types';
+import type { TaskSyncEnv } from './env';
+import { ABNORMAL, type TransportName } from './types';
 import { buildSocketUrl } from './url';
 
 /** What a transport reports to the client session; it never interprets messages itself. */
@@ -48,11 +48,11 @@ export const webSocketTransport: TransportFactory = {
     const ws = new env.WebSocket(buildSocketUrl(url, token, since, topics));
     ws.onopen = () => h.open();
     ws.onmessage = (ev) => h.message(String(ev.data));
-    ws.onclose = (ev) => h.close(ev.code ?? CloseCode.ABNORMAL, ev.reason ?? '');
+    ws.onclose = (ev) => h.close(ev.code ?? ABNORMAL, ev.reason ?? '');
     return {
       duplex: true,
       send(data) {
-        if (ws.readyState !== READY_STATE.OPEN) return false;
+        if (ws.readyState !== 1 /* OPEN */) return false;
         try {
           ws.send(data);
           return true;
