@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tasksync.TasksyncApplication;
+import dev.tasksync.support.HttpHead;
 import dev.tasksync.support.TasksyncInstance;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
@@ -72,7 +73,7 @@ class HeaderTimeoutTest {
             OutputStream out = s.getOutputStream();
             out.write("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String head = readHead(s.getInputStream());
+            String head = HttpHead.read(s.getInputStream());
             assertThat(head).startsWith("HTTP/1.1 200");
             var length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
             assertThat(length.find()).as("a response with a length: " + head).isTrue();
@@ -123,15 +124,4 @@ class HeaderTimeoutTest {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        while (sb.indexOf("\r\n\r\n") < 0) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            sb.append((char) c);
-        }
-        return sb.toString();
-    }
 }

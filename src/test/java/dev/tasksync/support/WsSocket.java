@@ -59,16 +59,7 @@ final class WsSocket implements AutoCloseable {
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
                 + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        InputStream in = s.getInputStream();
-        StringBuilder sb = new StringBuilder();
-        while (!sb.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            sb.append((char) c);
-        }
-        String[] lines = sb.toString().split("\r\n");
+        String[] lines = HttpHead.read(s.getInputStream()).split("\r\n");
         if (!lines[0].startsWith("HTTP/1.1 101")) {
             s.close();
             throw new IOException("upgrade refused: " + lines[0]);

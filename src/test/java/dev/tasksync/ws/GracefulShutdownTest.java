@@ -3,6 +3,7 @@ package dev.tasksync.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tasksync.session.ConnectionDrainer;
+import dev.tasksync.support.HttpHead;
 import dev.tasksync.support.TasksyncInstance;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
@@ -108,7 +109,7 @@ class GracefulShutdownTest {
             out.write(("POST /task-updates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/cloudevents+json\r\n"
                     + "Expect: 100-continue\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            assertThat(readHead(in)).as("the route accepted the request and waits for its body")
+            assertThat(HttpHead.read(in)).as("the route accepted the request and waits for its body")
                     .startsWith("HTTP/1.1 100");
             out.write(body, 0, body.length / 2); // the request is in flight...
             out.flush();
@@ -129,18 +130,6 @@ class GracefulShutdownTest {
         }
     }
 
-    /** The status line and headers of an interim or final response. */
-    private static String readHead(java.io.InputStream in) throws java.io.IOException {
-        StringBuilder sb = new StringBuilder();
-        while (sb.indexOf("\r\n\r\n") < 0) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            sb.append((char) c);
-        }
-        return sb.toString();
-    }
 
     /** Whether the server still accepts TCP connections (it stops listening when its shutdown starts). */
     private static boolean accepts(int port) {
