@@ -164,11 +164,6 @@ public final class Presence implements Hub.SubscriptionListener {
         }
     }
 
-    /** Changes that could not be published: taken again by the next {@link #drainLocal}. */
-    public void retry(List<Entry> entries) {
-        entries.forEach(e -> localDirty.add(e.key()));
-    }
-
     /**
      * Takes this replica's subscription changes since the last call into the merged view; returns
      * them (absolute counts, for publishing to the other replicas).

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +20,16 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Runs presence on one thread of its own: every publish interval it takes this replica's
- * subscription changes into the merged view and publishes them as one batch (a {@code delta},
- * absolute counts); every heartbeat interval it publishes its whole state (a {@code snapshot}, in
- * parts of at most {@link #PART} entries), which is also its heartbeat; it drops replicas that
- * stopped heartbeating; every diff interval it sends the topics' diffs. A graceful stop publishes
- * {@code bye}, so the others let this replica's users go at once.
+ * Runs presence on two threads of its own. The {@code presence} thread, every publish interval,
+ * takes this replica's subscription changes into the merged view and drops replicas that stopped
+ * heartbeating; every diff interval it sends the topics' diffs. The {@code presence-publish} thread
+ * publishes the changes as one batch per interval (a {@code delta}, absolute counts) and, every
+ * heartbeat interval, this replica's whole state (a {@code snapshot}, in parts of at most {@link
+ * #PART} entries), which is also its heartbeat. Publishing waits for the sidecar; on its own thread
+ * a hung sidecar delays only what the other replicas learn, never this replica's diffs. Changes
+ * not yet published wait in an outbox that keeps the newest count per user and topic, so it is
+ * bounded by this replica's subscriptions. A graceful stop publishes {@code bye}, so the others let
+ * this replica's users go at once.
  *
  * <p>Every message carries the replica's incarnation id, a sequence number (consecutive per
  * incarnation; the others detect a gap and heal it from the next snapshot) and its send time. They
@@ -43,12 +48,11 @@ public final class PresenceReplication implements AutoCloseable {
     private final PresenceProperties props;
     private final JsonMapper json;
     private final String ttl;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "presence");
-        t.setDaemon(true);
-        return t;
-    });
-    // Presence thread only.
+    private final ScheduledExecutorService ticker = daemon("presence");
+    private final ScheduledExecutorService publisher = daemon("presence-publish");
+    /** Changes drained into the merged view and not yet published: the newest entry per key. */
+    private final ConcurrentHashMap<Key, Entry> outbox = new ConcurrentHashMap<>();
+    // Publish thread only.
     private long seq;
     private long lastSnapshotNanos;
 
@@ -65,12 +69,23 @@ public final class PresenceReplication implements AutoCloseable {
         return props.replicate() && sidecar.enabled();
     }
 
-    /** Starts the presence thread. */
+    private static ScheduledExecutorService daemon(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the presence threads. */
     public void start() {
-        thread.scheduleWithFixedDelay(() -> run(this::publishTick), 0, props.publishInterval().toNanos(),
-                TimeUnit.NANOSECONDS);
-        thread.scheduleWithFixedDelay(() -> run(presence::flush), props.diffInterval().toNanos(),
+        long publish = props.publishInterval().toNanos();
+        ticker.scheduleWithFixedDelay(() -> run(this::drainTick), 0, publish, TimeUnit.NANOSECONDS);
+        ticker.scheduleWithFixedDelay(() -> run(presence::flush), props.diffInterval().toNanos(),
                 props.diffInterval().toNanos(), TimeUnit.NANOSECONDS);
+        if (replicating()) {
+            publisher.scheduleWithFixedDelay(() -> run(this::publishTick), publish / 2, publish, TimeUnit.NANOSECONDS);
+        }
     }
 
     private static void run(Runnable task) {
@@ -81,24 +96,37 @@ public final class PresenceReplication implements AutoCloseable {
         }
     }
 
-    /** One publish interval's work (on the presence thread). */
-    void publishTick() {
+    /** One publish interval's local work (on the presence thread). */
+    void drainTick() {
         List<Entry> changed = presence.drainLocal();
         if (replicating()) {
-            for (int from = 0; from < changed.size(); from += PART) {
-                var part = changed.subList(from, Math.min(changed.size(), from + PART));
-                if (!send(message("delta", part))) {
-                    presence.retry(changed.subList(from, changed.size()));
-                    break;
-                }
-            }
-            long now = System.nanoTime();
-            if (lastSnapshotNanos == 0 || now - lastSnapshotNanos >= props.heartbeatInterval().toNanos()) {
-                lastSnapshotNanos = now;
-                sendSnapshot();
-            }
+            changed.forEach(e -> outbox.put(e.key(), e));
         }
         presence.expireReplicas();
+    }
+
+    /** One publish interval's publishing (on the publish thread): the outbox, then the snapshot when due. */
+    void publishTick() {
+        List<Entry> changed = new ArrayList<>(outbox.size());
+        for (Key key : outbox.keySet()) {
+            Entry e = outbox.remove(key);
+            if (e != null) {
+                changed.add(e);
+            }
+        }
+        for (int from = 0; from < changed.size(); from += PART) {
+            var part = changed.subList(from, Math.min(changed.size(), from + PART));
+            if (!send(message("delta", part))) {
+                // Back into the outbox unless a newer count for the key came meanwhile.
+                changed.subList(from, changed.size()).forEach(e -> outbox.putIfAbsent(e.key(), e));
+                return; // the sidecar is failing: the snapshot waits for the next tick too
+            }
+        }
+        long now = System.nanoTime();
+        if (lastSnapshotNanos == 0 || now - lastSnapshotNanos >= props.heartbeatInterval().toNanos()) {
+            lastSnapshotNanos = now;
+            sendSnapshot();
+        }
     }
 
     private void sendSnapshot() {
@@ -138,7 +166,7 @@ public final class PresenceReplication implements AutoCloseable {
         return m;
     }
 
-    /** Publishes one message, waiting for the sidecar (on the presence thread), so messages stay in order. */
+    /** Publishes one message, waiting for the sidecar (on the publish thread), so messages stay in order. */
     private boolean send(ObjectNode message) {
         try {
             sidecar.publish(props.topic(), json.writeValueAsBytes(message), ttl, presence.self())
@@ -185,12 +213,13 @@ public final class PresenceReplication implements AutoCloseable {
         return out;
     }
 
-    /** Stops the presence thread; when replicating, tells the others this replica's users are gone. */
+    /** Stops the presence threads; when replicating, tells the others this replica's users are gone. */
     @Override
     public void close() {
-        thread.shutdown();
+        ticker.shutdown();
+        publisher.shutdown();
         try {
-            thread.awaitTermination(PUBLISH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            publisher.awaitTermination(PUBLISH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

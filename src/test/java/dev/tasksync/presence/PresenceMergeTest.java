@@ -3,7 +3,6 @@ package dev.tasksync.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tasksync.fanout.Frame;
-import dev.tasksync.fanout.Recipient;
 import dev.tasksync.presence.Presence.Entry;
 import dev.tasksync.presence.Presence.Key;
 import dev.tasksync.wire.ServerMessages;
@@ -11,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -149,47 +146,5 @@ class PresenceMergeTest {
         List<String> out = new ArrayList<>();
         diff.path("leaves").forEach(j -> out.add(j.path("user_id").asString()));
         return out;
-    }
-
-    /** A recipient that keeps what it is offered. */
-    private static final class Watcher implements Recipient {
-        private final String id;
-        private final Set<String> topics = ConcurrentHashMap.newKeySet();
-        private final List<Frame> frames = new ArrayList<>();
-
-        Watcher(String id) {
-            this.id = id;
-        }
-
-        List<Frame> take() {
-            List<Frame> out = new ArrayList<>(frames);
-            frames.clear();
-            return out;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public String userId() {
-            return id;
-        }
-
-        @Override
-        public Set<String> topics() {
-            return topics;
-        }
-
-        @Override
-        public boolean offer(Frame frame) {
-            frames.add(frame);
-            return true;
-        }
-
-        @Override
-        public void goAway() {
-        }
     }
 }
