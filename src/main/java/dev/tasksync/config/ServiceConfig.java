@@ -115,8 +115,8 @@ class ServiceConfig {
 
     @Bean
     Connector connector(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages, TasksyncMetrics metrics,
-            ConnectionDrainer drainer, WebSocketProperties ws, Clock clock) {
-        return new Connector(verifier, hub, log, messages, metrics, drainer, ws, clock);
+            ConnectionDrainer drainer, WebSocketProperties ws, Clock clock, Presence presence) {
+        return new Connector(verifier, hub, log, messages, metrics, drainer, ws, clock, presence);
     }
 
     @Bean

@@ -12,8 +12,11 @@ import java.util.List;
  * @param since {@code ?since=}, the id of the last event the client saw: resume after it
  * @param topics {@code ?topics=a,b}, topics to subscribe to as the connection joins (empty when absent);
  *     their streams join, and resume from {@code since}, together with the user's
+ * @param presence {@code ?presence=a,b}, topics (of {@code topics}, or joined as if they were) whose
+ *     presence the connection watches from the start, as {@code "presence":true} on a subscribe
+ *     does: the way to watch presence over SSE, which has no messages from the client
  */
-public record ConnectParams(String token, String userId, String since, List<String> topics) {
+public record ConnectParams(String token, String userId, String since, List<String> topics, List<String> presence) {
 
     private static final String BEARER = "Bearer ";
 
@@ -26,7 +29,8 @@ public record ConnectParams(String token, String userId, String since, List<Stri
                 && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             token = authorization.substring(BEARER.length()).trim();
         }
-        return new ConnectParams(token, query(query, "user_id"), query(query, "since"), topics(query(query, "topics")));
+        return new ConnectParams(token, query(query, "user_id"), query(query, "since"), topics(query(query, "topics")),
+                topics(query(query, "presence")));
     }
 
     /**
@@ -36,7 +40,17 @@ public record ConnectParams(String token, String userId, String since, List<Stri
      */
     public ConnectParams resumingAfter(String lastEventId) {
         return lastEventId == null || lastEventId.isBlank() ? this
-                : new ConnectParams(token, userId, lastEventId.trim(), topics);
+                : new ConnectParams(token, userId, lastEventId.trim(), topics, presence);
+    }
+
+    /** {@link #topics} followed by the {@link #presence} topics it does not name: every topic to join. */
+    public List<String> joining() {
+        if (presence.isEmpty() || topics.containsAll(presence)) {
+            return topics;
+        }
+        var all = new java.util.LinkedHashSet<>(topics);
+        all.addAll(presence);
+        return List.copyOf(all);
     }
 
     /** A comma-separated list, empty items skipped, first occurrence of each kept (in order). */
@@ -93,6 +107,6 @@ public record ConnectParams(String token, String userId, String since, List<Stri
 
     @Override
     public String toString() {
-        return "ConnectParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + ", since=" + since + ", topics=" + topics + "]";
+        return "ConnectParams[token=" + (token == null ? "<none>" : "***") + ", userId=" + userId + ", since=" + since + ", topics=" + topics + ", presence=" + presence + "]";
     }
 }

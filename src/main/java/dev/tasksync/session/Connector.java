@@ -9,6 +9,7 @@ import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.RateLimitedLog;
+import dev.tasksync.presence.Presence;
 import dev.tasksync.ops.TasksyncMetrics;
 import dev.tasksync.wire.Close;
 import dev.tasksync.wire.CloseCodes;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,13 +51,15 @@ public final class Connector {
     private final ConnectionDrainer drainer;
     private final WebSocketProperties limits;
     private final Clock clock;
+    private final Presence presence;
     private final ChannelSession.Events connectionEvents;
     // Connection ids: a per-process random prefix keeps them unique across replicas and restarts.
     private final String idPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
     private final AtomicLong sequence = new AtomicLong();
 
     public Connector(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages, TasksyncMetrics metrics,
-            ConnectionDrainer drainer, WebSocketProperties limits, Clock clock) {
+            ConnectionDrainer drainer, WebSocketProperties limits, Clock clock, Presence presence) {
+        this.presence = presence;
         this.verifier = verifier;
         this.hub = hub;
         this.events = log;
@@ -147,7 +151,8 @@ public final class Connector {
         String since = admission.params().since();
         var topics = new LinkedHashSet<String>();
         var refusals = new ArrayList<Frame>();
-        for (String topic : admission.params().topics()) {
+        List<String> named = admission.params().joining();
+        for (String topic : named) {
             Frame refusal = refusal(principal, topic, topics);
             if (refusal == null) {
                 topics.add(topic);
@@ -159,13 +164,19 @@ public final class Connector {
         // the log orders all three. Refused topics are answered right after the greeting.
         var join = events.join(c, since, topics, j -> {
             c.offer(messages.connected(greeting, principal.userId(), c.id(), clock.instant(),
-                    since == null ? null : j.resumed(), admission.params().topics().isEmpty() ? null : topics));
+                    since == null ? null : j.resumed(), named.isEmpty() ? null : topics));
             refusals.forEach(c::offer);
             if (since != null && !j.resumed()) {
                 c.offer(ServerMessages.RESYNC_REQUIRED);
             }
         });
         c.joined(join.seq(), join.since());
+        // After the join, so the snapshot counts this connection; it waits behind the greeting.
+        for (String topic : admission.params().presence()) {
+            if (topics.contains(topic)) {
+                presence.watch(c, topic);
+            }
+        }
     }
 
     /** The connection's socket or stream ended (also when the transport never answered). Idempotent. */

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tasksync.support.RawWsClient;
 import dev.tasksync.support.ServiceTest;
+import dev.tasksync.support.SseClient;
 import dev.tasksync.support.Tokens;
 import dev.tasksync.support.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,6 +128,44 @@ class PresenceTest {
             assertThat(stats.path("presence").path("members").asInt()).isGreaterThanOrEqualTo(2);
             assertThat(meters.get("tasksync.presence.events").tag("event", "diff").counter().count()).isGreaterThan(0);
             assertThat(meters.get("tasksync.presence.members").gauge().value()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void presenceNamedAtConnectIsJoinedAndWatchedFromTheStart() {
+        String token = Tokens.forUser("alice-" + topic, b -> b.claim("topics", List.of("list:*")).claim("name", "A"));
+        // No topics=: presence= joins the topic as well. Over WebSocket …
+        try (var alice = WsClient.connect(port, token + "&presence=" + topic + ",other:1")) {
+            JsonNode hello = alice.next();
+            assertThat(hello.path("topics").toString()).isEqualTo("[\"" + topic + "\"]");
+            assertThat(alice.next().path("error").asString()).isEqualTo("Forbidden"); // other:1
+            JsonNode state = alice.next();
+            assertThat(state.path("type").asString()).isEqualTo("presence_state");
+            assertThat(state.path("topic").asString()).isEqualTo(topic);
+            assertThat(joins(alice.next())).containsExactly("alice-" + topic);
+            // … and over SSE, which sends nothing but its URL.
+            try (var sse = SseClient.connect(port, "token=" + Tokens.forUser("sam-" + topic,
+                    b -> b.claim("topics", List.of("list:*"))) + "&topics=" + topic + "&presence=" + topic, Map.of())) {
+                assertThat(sse.next().event()).isEqualTo("connected");
+                var snapshot = sse.next();
+                assertThat(snapshot.event()).isEqualTo("presence_state");
+                assertThat(snapshot.json().path("users").toString()).contains("alice-" + topic);
+                assertThat(joins(alice.next())).containsExactly("sam-" + topic);
+                try (var bob = connect("bob-" + topic, "Bob")) {
+                    subscribe(bob, false);
+                    var diff = sse.next(Duration.ofSeconds(5));
+                    while (!diff.json().path("joins").toString().contains("bob-")) {
+                        diff = sse.next(Duration.ofSeconds(5)); // sam's own join may come first
+                    }
+                    assertThat(diff.event()).isEqualTo("presence_diff");
+                    assertThat(joins(diff.json())).containsExactly("bob-" + topic);
+                    // Other users' signals reach the stream too.
+                    bob.send("{\"action\":\"signal\",\"topic\":\"" + topic + "\",\"event\":\"typing\",\"data\":{}}");
+                    var signal = sse.next(Duration.ofSeconds(5));
+                    assertThat(signal.event()).isEqualTo("signal");
+                    assertThat(signal.json().path("from").asString()).isEqualTo("bob-" + topic);
+                }
+            }
         }
     }
 
