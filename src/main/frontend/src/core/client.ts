@@ -2,7 +2,7 @@ import { backoffCeiling, fullJitter } from './backoff';
 import { Emitter } from './emitter';
 import { definedOnly, resolveEnv, type TaskSyncEnv, type TimerHandle } from './env';
 import { SeenIds } from './seen-ids';
-import { Sub, type Subscription } from './subscription';
+import { Sub, type Subscription, type TopicSubscription } from './subscription';
 import { webSocketTransport, type Transport, type TransportFactory } from './transport';
 import {
   ABNORMAL,
@@ -19,6 +19,9 @@ import {
   type ConnectedInfo,
   type MaybePromise,
   type PayloadOf,
+  type PresenceMember,
+  type PresenceState,
+  type SubscribeOptions,
   type Status,
   type TaskSyncError,
   type TaskUpdate,
@@ -136,7 +139,7 @@ export interface TaskSyncClient<M extends TopicMap = TopicMap> {
    * A new subscription to `topic`. Several subscriptions to one topic share one server
    * subscription; each ends with its own `unsubscribe()`.
    */
-  subscribe<K extends string>(topic: K): Subscription<TopicEvent<PayloadOf<M, K>>>;
+  subscribe<K extends string>(topic: K, options?: SubscribeOptions): TopicSubscription<TopicEvent<PayloadOf<M, K>>>;
   /** Sends a raw message (paced under the server's rate limit); false when not connected over WebSocket. */
   send(message: object): boolean;
   /** Fetches a fresh token and hands it to the live connection (`{"type":"auth"}`; over SSE: reconnects). */
@@ -176,6 +179,11 @@ interface Entry {
   subs: Set<Sub<TopicEvent>>;
   /** Named in the current connection's URL (joined at connect). */
   atConnect: boolean;
+  /** A subscription asked for presence: watched on every connection. */
+  presence?: boolean;
+  /** Who is on the topic (members by user id; null: counts only); undefined until a snapshot. */
+  members?: Map<string, PresenceMember> | null;
+  count?: number;
 }
 
 /** Creates a client; throws a RangeError/TypeError naming the option when one is invalid. */
@@ -583,23 +591,47 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       return;
     }
     const entry = topic !== undefined ? entries.get(topic) : undefined;
+    const subs = [...(entry?.subs ?? [])];
     if (typeof m.error === 'string') {
       const error: TaskSyncError = { source: 'server', message: m.error, topic, details: typeof m.details === 'string' ? m.details : undefined };
-      if (entry) {
-        // Only this topic fails: its subscriptions, nobody else's.
+      // A refused subscribe fails this topic only: its subscriptions, nobody else's. On a
+      // subscribed topic it refused a signal (or a presence request): reported, nothing fails.
+      if (entry && subs[0].state !== 'subscribed') {
         entries.delete(entry.topic);
-        for (const s of entry.subs) s.set('failed', { ...error, temporary: false });
-      }
+        for (const s of subs) s.set('failed', { ...error, temporary: false });
+      } else for (const s of subs) s.emit('error', { ...error, temporary: true });
       reportError(error);
       return;
     }
-    if (m.action === 'subscribed') {
-      for (const s of entry?.subs ?? []) s.set('subscribed');
+    if (type === 'signal') {
+      for (const s of subs) s.emit('signal', { event: m.event as string, from: m.from as string, data: m.data });
       return;
     }
-    // Signals and presence messages carry a `type` (see the 'message' event); topic events do not.
+    if (entry && (type === 'presence_state' || type === 'presence_diff' || m.action === 'presence')) {
+      const emit = (name: 'join' | 'leave', list: unknown) => {
+        for (const u of (list as PresenceMember[] | undefined) ?? []) {
+          if (name === 'join') entry.members!.set(u.user_id, u);
+          else entry.members!.delete(u.user_id);
+          for (const s of subs) s.emit(name, u);
+        }
+      };
+      if (type !== 'presence_diff') entry.members = m.users ? new Map((m.users as PresenceMember[]).map((u) => [u.user_id, u])) : null;
+      else if (!m.joins && !m.leaves) entry.members = null;
+      // Diffs apply to a snapshot in order; after counts only, ask for the members again.
+      else if (entry.members) emit('leave', m.leaves), emit('join', m.joins);
+      else enqueue(() => ({ action: 'presence', topic }));
+      entry.count = m.count as number;
+      const state = presenceOf(entry)!;
+      for (const s of subs) s.emit('presence', state);
+      return;
+    }
+    if (m.action === 'subscribed') {
+      for (const s of subs) s.set('subscribed');
+      return;
+    }
+    // Other messages with a `type` are not topic events (see the 'message' event).
     if (topic !== undefined && typeof m.event === 'string' && m.type === undefined && isNew(m.id)) {
-      for (const s of entry?.subs ?? []) s.emit('event', m as unknown as TopicEvent);
+      for (const s of subs) s.emit('event', m as unknown as TopicEvent);
       events.emit('topicEvent', m as unknown as TopicEvent);
     }
   }
@@ -629,10 +661,15 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     user.set('subscribed');
     const joined = Array.isArray(info.topics) ? info.topics : null;
     for (const e of live()) {
+      // Presence is never replayed: forget it, a fresh snapshot follows the subscribe below.
+      e.members = undefined;
       // Refused topics get an error frame right after this one. A server that does not list
-      // the topics joined (older than topics at connect) gets subscribe messages.
-      if (e.atConnect && (joined ? joined.includes(e.topic) : !conn!.duplex)) for (const s of e.subs) s.set('subscribed');
-      else if (!e.atConnect || !joined) request(e);
+      // the topics joined (older than topics at connect) gets subscribe messages. The URL
+      // cannot ask for presence: topics watched are subscribed again with "presence":true.
+      if (e.atConnect && (joined ? joined.includes(e.topic) : !conn!.duplex)) {
+        for (const s of e.subs) s.set('subscribed');
+        if (e.presence) subscribeMessage(e);
+      } else if (!e.atConnect || !joined) request(e);
     }
     scheduleRefresh((info as { expires_at?: unknown }).expires_at);
     schedulePing();
@@ -695,7 +732,11 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       entries.delete(e.topic);
       return failLocally(e.subs, 'Invalid topic', e.topic);
     }
-    enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic } : null));
+    subscribeMessage(e);
+  }
+
+  function subscribeMessage(e: Entry): void {
+    enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic, presence: e.presence } : null));
   }
 
   /** SSE: the topic list is fixed per connection; coalesce changes made in one tick. */
@@ -709,23 +750,34 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     startAttempt();
   }
 
-  function subscribe(topic: string): Sub<TopicEvent> {
+  function subscribe(topic: string, opts?: SubscribeOptions): Sub<TopicEvent> {
     let e = entries.get(topic);
-    const sub: Sub<TopicEvent> = new Sub(topic, () => release(e!, sub));
+    const sub: Sub<TopicEvent> = new Sub(
+      topic,
+      () => release(e!, sub),
+      () => presenceOf(e!),
+      (event, data) => sub.state === 'subscribed' && send({ action: 'signal', topic, event, data }),
+    );
     if (!e) {
       if (entries.size >= cfg.maxSubscriptions) {
         failLocally([sub], 'Too many subscriptions', topic);
         return sub;
       }
-      entries.set(topic, (e = { topic, subs: new Set(), atConnect: false }));
+      entries.set(topic, (e = { topic, subs: new Set(), atConnect: false, presence: opts?.presence }));
       e.subs.add(sub);
       request(e);
       return sub;
     }
+    const first = [...e.subs][0];
     e.subs.add(sub);
     if (user.state === 'failed') sub.set('failed', failure);
-    // Joining a topic that is already subscribed: nothing to ask the server.
-    else if ([...e.subs][0].state === 'subscribed') sub.set('subscribed');
+    // Joining a topic that is already subscribed: nothing to ask the server, unless presence
+    // (before the welcome, the welcome asks for it).
+    else if (first.state === 'subscribed') sub.set('subscribed');
+    if (opts?.presence && !e.presence) {
+      e.presence = true;
+      if (welcomed) subscribeMessage(e);
+    }
     return sub;
   }
 
@@ -834,6 +886,11 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       return events.on(event, listener);
     },
   };
+}
+
+/** An entry's presence as the public snapshot type, or null before one arrived. */
+function presenceOf(e: Entry): PresenceState | null {
+  return e.members === undefined ? null : { count: e.count ?? 0, users: e.members && [...e.members.values()] };
 }
 
 function resolve(url: string | (() => string)): string {

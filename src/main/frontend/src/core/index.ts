@@ -1,6 +1,6 @@
 export { createTaskSyncClient, jwtExpiry } from './client';
 export type { TaskSyncClient, TaskSyncEvents, TaskSyncOptions } from './client';
-export type { Subscription, SubscriptionEvents } from './subscription';
+export type { Subscription, SubscriptionEvents, TopicSubscription, TopicSubscriptionEvents } from './subscription';
 export { webSocketTransport } from './transport';
 export type { ConnectRequest, Transport, TransportFactory, TransportHandlers } from './transport';
 export { backoffCeiling, backoffDelay, fullJitter } from './backoff';
@@ -14,6 +14,10 @@ export type {
   MaybePromise,
   ConnectedInfo,
   PayloadOf,
+  PresenceMember,
+  PresenceState,
+  Signal,
+  SubscribeOptions,
   Status,
   SubscriptionState,
   Task,
