@@ -1,6 +1,7 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { applyTaskUpdate, wsUrlFromLocation, type Task, type TopicEvent, type TransportName } from '@tasksync/client';
+import type { Task, TopicEvent, TransportName } from '@tasksync/client';
+import { applyTaskUpdate, wsUrlFromLocation } from '@tasksync/client/helpers';
 import { ConnectionStatus, WebSocketProvider, useTaskSyncClient, useTaskSyncEvent, useTopic } from '@tasksync/client/react';
 import { sseTransport } from '@tasksync/client/sse';
 

@@ -30,7 +30,6 @@ import {
   type TopicMap,
   type TransportName,
 } from './types';
-import { sseUrlFromWsUrl } from './url';
 
 export interface TaskSyncOptions {
   /** WebSocket endpoint without the token, e.g. `wss://host/ws`; a function is re-evaluated per attempt. */
@@ -53,22 +52,10 @@ export interface TaskSyncOptions {
   resync?: () => void;
 
   /**
-   * The SSE transport (`sseTransport()` from `@tasksync/client/sse`). With it the client falls
-   * back to Server-Sent Events when WebSockets do not get through.
+   * What opens connections (default: WebSocket). `sseTransport()` from `@tasksync/client/sse`
+   * adds the fallback to Server-Sent Events where WebSockets do not get through.
    */
-  sse?: TransportFactory;
-  /** SSE endpoint; default: `url` with ws→http and `/ws` → `/sse`. */
-  sseUrl?: string | (() => string);
-  /** Transports in order of preference (default `['websocket', 'sse']`; `['sse']` forces SSE). */
-  transports?: TransportName[];
-  /** WebSocket attempts that fail without a welcome before the client switches to SSE (default 2). */
-  fallbackAfter?: number;
-  /**
-   * While on SSE, try one WebSocket in the background this long after the SSE welcome (default
-   * 300000 ms); its welcome moves the connection back to WebSocket (resuming from the last event),
-   * a failure keeps SSE and doubles the wait (up to 16×).
-   */
-  wsRetryAfterMs?: number;
+  transport?: TransportFactory;
 
   /** Send `since=<last event id>` on reconnect (default true). */
   resume?: boolean;
@@ -159,11 +146,9 @@ const DEFAULTS = {
   heartbeatTimeoutMs: 10_000,
   connectTimeoutMs: 15_000,
   refreshAheadMs: 30_000,
-  wsRetryAfterMs: 300_000,
 };
 /** Options that must be integers ≥ 1. */
 const COUNTS = {
-  fallbackAfter: 2,
   messageBurst: 50,
   messageRate: 20,
   maxSubscriptions: 100,
@@ -171,8 +156,6 @@ const COUNTS = {
 };
 /** No retry fixes these: the client becomes `failed`. */
 const TERMINAL: number[] = [PROTOCOL_ERROR, INVALID_PAYLOAD, TOO_BIG, FORBIDDEN];
-/** Closes that say nothing about the server refusing us: count towards the SSE fallback when no welcome came. */
-const NETWORK: number[] = [ABNORMAL, DEAD, 1005, 1015];
 
 interface Entry {
   topic: string;
@@ -217,7 +200,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** Bumped whenever an attempt starts or is abandoned, so late results are dropped. */
   let generation = 0;
   let attempt = 0;
-  let wsFailures = 0;
   let welcomed = false;
   let lastClose = 0;
   let tokenReason: TokenRequest['reason'] = 'initial';
@@ -226,8 +208,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** True once any connection was welcomed: later connections may have missed events. */
   let hadSession = false;
   let resyncedByHandshake = false;
-  /** The welcome being handled is the background WebSocket's taking over from SSE. */
-  let switching = false;
   let openedAt = 0;
   let offlineEvent = false;
   let token = '';
@@ -238,10 +218,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   let deadlineTimer: TimerHandle | null = null;
   let refreshTimer: TimerHandle | null = null;
   let pumpTimer: TimerHandle | null = null;
-  /** While on SSE: the background WebSocket that may take over, its timer, failed tries. */
-  let probe: Transport | null = null;
-  let probeTimer: TimerHandle | null = null;
-  let probeFailures = 0;
   /** Client messages waiting for the rate limiter; null entries were cancelled. */
   let queue: (() => object | null)[] = [];
   let tokens = cfg.messageBurst;
@@ -269,81 +245,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   };
 
   // ---- connecting -------------------------------------------------------
-
-  const wanted = cfg.transports ?? ['websocket', 'sse'];
-
-  function pickTransport(): TransportFactory {
-    const sseOk = !!options.sse && wanted.includes('sse');
-    if (sseOk && (!wanted.includes('websocket') || wsFailures >= cfg.fallbackAfter)) return options.sse!;
-    return webSocketTransport;
-  }
-
-  // ---- back from SSE to WebSocket ----------------------------------------
-
-  function scheduleProbe(): void {
-    probeTimer = clear(probeTimer);
-    if (transportName === 'sse' && wanted.includes('websocket')) {
-      probeTimer = timer(openProbe, backoffCeiling(probeFailures, cfg.wsRetryAfterMs, cfg.wsRetryAfterMs * 16));
-    }
-  }
-
-  /**
-   * One WebSocket beside the SSE stream, with the same topics and `since` = the last event id.
-   * Its welcome (resumed) makes it the connection and closes the stream: events delivered over
-   * both are dropped by id, so none is lost or seen twice. A close, a refusal or no welcome in
-   * time: stay on SSE and try again later.
-   */
-  function openProbe(): void {
-    const topics = live().filter((e) => e.atConnect).map((e) => e.topic);
-    const since = lastEventId;
-    const failed = () => {
-      if (probe !== p) return;
-      probe?.close(NORMAL, 'staying on sse');
-      probe = null;
-      probeFailures++;
-      scheduleProbe();
-    };
-    let p: Transport | null = null;
-    try {
-      p = probe = webSocketTransport.open(
-        { url: resolve(options.url), token, topics, since },
-        {
-          open() {},
-          alive() {},
-          message(raw) {
-            if (conn === p) return handleMessage(raw);
-            if (probe !== p) return;
-            let m: ConnectedInfo | undefined;
-            try {
-              m = JSON.parse(raw);
-            } catch {
-              // not a welcome
-            }
-            if (m?.type !== 'connected' || (since !== null && m.resumed !== true)) return failed();
-            probe = null;
-            probeFailures = 0;
-            drop(NORMAL, 'back to websocket', true);
-            conn = p;
-            transportName = 'websocket';
-            tokens = cfg.messageBurst;
-            refilledAt = env.now();
-            // The stream was live until now: nothing was missed, whatever the welcome says.
-            switching = true;
-            handleMessage(raw);
-          },
-          close(code, reason) {
-            if (conn === p) handleClose(code, reason);
-            else failed();
-          },
-        },
-        env,
-      );
-    } catch {
-      return failed();
-    }
-    timer(failed, cfg.connectTimeoutMs);
-  }
-
 
   function startAttempt(): void {
     reconnectTimer = clear(reconnectTimer);
@@ -389,10 +290,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
 
   function open(t: string): void {
     token = t;
-    const factory = pickTransport();
-    transportName = factory.name;
-    const ws = factory === webSocketTransport;
-    const url = (ws ? options.url : (options.sseUrl ?? (() => sseUrlFromWsUrl(resolve(options.url))))) as string | (() => string);
     // Every live topic joins at connect, with the one resume point: nothing is re-subscribed
     // by message, so a reconnect sends nothing the rate limiter would count.
     const topics: string[] = [];
@@ -412,8 +309,8 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       };
     let c: Transport | null = null;
     try {
-      c = factory.open(
-        { url: resolve(url), token: t, topics, since: (options.resume ?? true) ? lastEventId : null },
+      c = (options.transport ?? webSocketTransport).open(
+        { url: resolve(options.url), token: t, topics, since: (options.resume ?? true) ? lastEventId : null },
         {
           open: guard(() => {
             offlineEvent = false;
@@ -432,15 +329,13 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       return;
     }
     conn = c;
+    transportName = c.name;
     // No welcome frame in time: the connection is as good as dead.
     deadlineTimer = timer(guard(() => declareDead('connect timeout')), cfg.connectTimeoutMs);
   }
 
   /** Detach first so nothing from the old connection reaches us, then close it. */
-  function drop(code: number, reason: string, keepSubs = false): void {
-    probeTimer = clear(probeTimer);
-    probe?.close(NORMAL, reason);
-    probe = null;
+  function drop(code: number, reason: string): void {
     pingTimer = clear(pingTimer);
     deadlineTimer = clear(deadlineTimer);
     refreshTimer = clear(refreshTimer);
@@ -451,7 +346,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     conn = null;
     generation++;
     c?.close(code, reason);
-    if (!failure && !keepSubs) for (const s of allSubs()) s.set('subscribing');
+    if (!failure) for (const s of allSubs()) s.set('subscribing');
   }
 
   function handleClose(code: number, reason: string): void {
@@ -459,7 +354,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     openedAt = 0;
     const hadWelcome = welcomed;
     drop(code, reason);
-    if (!hadWelcome && transportName === 'websocket' && NETWORK.includes(code)) wsFailures++;
     let retryInMs: number | null = null;
     if (TERMINAL.includes(code)) fail({ source: 'server', message: reason || `closed with ${code}`, code });
     else {
@@ -638,25 +532,20 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
 
   function welcome(info: ConnectedInfo): void {
     deadlineTimer = clear(deadlineTimer);
+    // A second welcome on one connection: the transport switched under it (SSE's background
+    // WebSocket took over, resuming): nothing was missed, whatever the welcome says.
+    const switched = welcomed;
     welcomed = true;
-    // Only a WebSocket welcome ends the fallback: an SSE reconnect (new topics, a token refresh)
-    // stays on SSE instead of failing fallbackAfter WebSocket attempts again first.
-    if (transportName === 'websocket') wsFailures = 0;
     lastClose = 0;
     openedAt = env.now();
     tokenReason = 'reconnect';
     connectionId = typeof info.connection_id === 'string' ? info.connection_id : null;
-    info.transport = transportName!;
+    info.transport = transportName = conn!.name;
     // A server that supports resume confirms it; anything else means the gap since our
     // last session cannot be replayed. A resync_required right after is the same gap.
-    const reconnected = hadSession;
+    resyncedByHandshake = hadSession && !switched && info.resumed !== true;
+    if (resyncedByHandshake) resync();
     hadSession = true;
-    resyncedByHandshake = false;
-    if (reconnected && !switching && info.resumed !== true) {
-      resyncedByHandshake = true;
-      resync();
-    }
-    switching = false;
     setStatus('connected');
     user.set('subscribed');
     const joined = Array.isArray(info.topics) ? info.topics : null;
@@ -673,7 +562,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     }
     scheduleRefresh((info as { expires_at?: unknown }).expires_at);
     schedulePing();
-    scheduleProbe();
     events.emit('connected', info);
   }
 
@@ -860,7 +748,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       if (running) return;
       running = true;
       failure = null;
-      attempt = wsFailures = probeFailures = 0;
+      attempt = 0;
       tokenReason = 'initial';
       for (const s of allSubs()) s.set('subscribing');
       listen(true);
@@ -918,9 +806,6 @@ function validate(cfg: Record<string, unknown>): void {
     if (typeof v != 'number' || !(v >= 0 && v <= MAX_TIMER)) bad(key, `a number of milliseconds from 0 to ${MAX_TIMER}`);
   }
   for (const key in COUNTS) if (!((cfg[key] as number) >= 1 && Number.isInteger(cfg[key]))) bad(key, 'an integer ≥ 1');
-  const t = cfg.transports as unknown[] | undefined;
-  if (t && (!Array.isArray(t) || !t.length || t.some((x) => x !== 'websocket' && x !== 'sse'))) bad('transports', "a non-empty list of 'websocket' and 'sse'");
-  if (t && !t.includes('websocket') && !cfg.sse) bad('sse', "sseTransport() when transports is ['sse']");
 }
 
 function errorMessage(err: unknown, fallback: string): string {

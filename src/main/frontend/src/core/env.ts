@@ -34,8 +34,8 @@ export type TimerHandle = unknown;
 
 export interface TaskSyncEnv {
   WebSocket: SocketConstructor;
-  /** Used by the SSE transport. */
-  fetch: typeof fetch;
+  /** Used by the SSE transport (default: the global `fetch`). */
+  fetch?: typeof fetch;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /** Uniform in [0, 1). */
@@ -55,7 +55,6 @@ export function resolveEnv(overrides: Partial<TaskSyncEnv> = {}): TaskSyncEnv {
   return {
     // Looked up now; if absent, constructing fails and is retried like any socket error.
     WebSocket: g.WebSocket,
-    fetch: (input, init) => g.fetch(input, init),
     setTimeout: (fn, ms) => g.setTimeout(fn, ms),
     clearTimeout: (handle) => g.clearTimeout(handle),
     random: Math.random,

@@ -106,24 +106,6 @@ export const FORBIDDEN = 4003;
 export const SLOW_CONSUMER = 4008;
 export const RATE_LIMITED = 4029;
 
-/** Close codes the server uses, plus the one this client uses for dead connections. */
-export const CloseCode = {
-  NORMAL,
-  GOING_AWAY,
-  PROTOCOL_ERROR,
-  /** No close frame: network failure (what a blocked WebSocket gets). */
-  ABNORMAL,
-  INVALID_PAYLOAD,
-  TOO_BIG,
-  /** Local: heartbeat, connect or welcome timeout. */
-  DEAD,
-  UNAUTHORIZED,
-  IDLE,
-  FORBIDDEN,
-  SLOW_CONSUMER,
-  RATE_LIMITED,
-} as const;
-
 /** One user on a topic (presence). */
 export interface PresenceMember {
   user_id: string;

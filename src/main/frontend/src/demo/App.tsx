@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { wsUrlFromLocation, type TokenRequest } from '@tasksync/client';
+import type { TokenRequest } from '@tasksync/client';
+import { wsUrlFromLocation } from '@tasksync/client/helpers';
 import { ConnectionStatus, WebSocketProvider } from '@tasksync/client/react';
 import { sseTransport } from '@tasksync/client/sse';
 import { DevModeOffError, fetchDevToken } from './devApi';
@@ -129,7 +130,7 @@ export function App() {
         <WebSocketProvider
           key={session.generation}
           url={() => wsUrlFromLocation(window.location)}
-          sse={SSE}
+          transport={SSE}
           getToken={(request: TokenRequest) => session.manualToken ?? tokenFor(session.user, request)}
         >
           <Session user={session.user} devMode={devMode === 'on'} presetUsers={PRESET_USERS} />
