@@ -138,7 +138,7 @@ describe('signals', () => {
     sub.on('event', events);
     ws.serverSend({ type: 'signal', topic: 'list:1', event: 'typing', from: 'u2', data: { task_id: 7 } });
     ws.serverSend({ type: 'signal', topic: 'list:2', event: 'typing', from: 'u3' });
-    expect(got).toEqual([{ event: 'typing', from: 'u2', data: { task_id: 7 } }]);
+    expect(got).toEqual([{ type: 'signal', topic: 'list:1', event: 'typing', from: 'u2', data: { task_id: 7 } }]);
     expect(events).not.toHaveBeenCalled(); // a signal is not a topic event
   });
 

@@ -21,6 +21,7 @@ import {
   type PayloadOf,
   type PresenceMember,
   type PresenceState,
+  type Signal,
   type SubscribeOptions,
   type Status,
   type TaskSyncError,
@@ -464,7 +465,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       reportError({ source: 'protocol', message: 'Unparseable message from server', cause: err });
       return;
     }
-    if (!m || typeof m !== 'object' || Array.isArray(m)) return;
+    if (!m || typeof m != 'object') return;
     events.emit('message', m);
     const type = m.type;
     const topic = typeof m.topic === 'string' ? m.topic : undefined;
@@ -487,7 +488,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     const entry = topic !== undefined ? entries.get(topic) : undefined;
     const subs = [...(entry?.subs ?? [])];
     if (typeof m.error === 'string') {
-      const error: TaskSyncError = { source: 'server', message: m.error, topic, details: typeof m.details === 'string' ? m.details : undefined };
+      const error: TaskSyncError = { source: 'server', message: m.error, topic, details: m.details as string | undefined };
       // A refused subscribe fails this topic only: its subscriptions, nobody else's. On a
       // subscribed topic it refused a signal (or a presence request): reported, nothing fails.
       if (entry && subs[0].state !== 'subscribed') {
@@ -498,7 +499,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       return;
     }
     if (type === 'signal') {
-      for (const s of subs) s.emit('signal', { event: m.event as string, from: m.from as string, data: m.data });
+      for (const s of subs) s.emit('signal', m as unknown as Signal);
       return;
     }
     if (entry && (type === 'presence_state' || type === 'presence_diff' || m.action === 'presence')) {
@@ -539,7 +540,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     lastClose = 0;
     openedAt = env.now();
     tokenReason = 'reconnect';
-    connectionId = typeof info.connection_id === 'string' ? info.connection_id : null;
+    connectionId = info.connection_id ?? null;
     info.transport = transportName = conn!.name;
     // A server that supports resume confirms it; anything else means the gap since our
     // last session cannot be replayed. A resync_required right after is the same gap.
@@ -770,9 +771,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     send,
     refreshToken,
 
-    on(event, listener) {
-      return events.on(event, listener);
-    },
+    on: events.on.bind(events),
   };
 }
 

@@ -59,8 +59,8 @@ export function resolveEnv(overrides: Partial<TaskSyncEnv> = {}): TaskSyncEnv {
     clearTimeout: (handle) => g.clearTimeout(handle),
     random: Math.random,
     now: Date.now,
-    network: typeof g.addEventListener == 'function' ? g : null,
-    visibility: typeof g.document?.addEventListener == 'function' ? g.document : null,
+    network: g.addEventListener ? g : null,
+    visibility: g.document?.addEventListener ? g.document : null,
     // Anything but an explicit false (no navigator, a non-boolean) counts as online.
     isOnline: () => g.navigator?.onLine !== false,
     ...definedOnly(overrides),

@@ -123,8 +123,10 @@ export interface PresenceState {
   users: PresenceMember[] | null;
 }
 
-/** A client signal (e.g. `typing`) from another connection on the topic. */
+/** A client signal (e.g. `typing`) from another connection on the topic: the server's message. */
 export interface Signal<D = unknown> {
+  type: 'signal';
+  topic: string;
   /** The signal's name, one of the server's allow-list (`tasksync.signals.events`, default `typing`). */
   event: string;
   /** The sender's user id (from its token; the sending connection never gets its own signal). */
