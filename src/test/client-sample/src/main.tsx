@@ -11,6 +11,8 @@ const user = params.get('user') ?? 'sample';
 const forced = params.get('transport') as TransportName | null;
 // The browser test's SSE → WebSocket step wants the background WebSocket within seconds.
 const wsRetry = params.has('wsretry') ? Number(params.get('wsretry')) : undefined;
+// ?transport=websocket: WebSocket only (no SSE transport); ?transport=sse: SSE only.
+const transport = forced === 'websocket' ? undefined : sseTransport({ force: forced === 'sse', fallbackAfter: 2, wsRetryAfterMs: wsRetry });
 /** Every task event the client delivered, in order (the browser test counts duplicates). */
 const delivered: string[] = ((window as unknown as { __delivered: string[] }).__delivered = []);
 
@@ -68,10 +70,7 @@ createRoot(document.getElementById('root')!).render(
     <WebSocketProvider
       url={wsUrlFromLocation(location)}
       getToken={getToken}
-      sse={sseTransport()}
-      transports={forced ? [forced] : undefined}
-      fallbackAfter={2}
-      wsRetryAfterMs={wsRetry}
+      transport={transport}
       backoffBaseMs={200}
       backoffCapMs={2000}
     >
