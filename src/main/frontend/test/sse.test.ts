@@ -85,8 +85,8 @@ function setup(extra: Partial<TaskSyncOptions> & SseOptions = {}) {
     },
     transport: sseTransport({ force, fallbackAfter, wsRetryAfterMs }),
     onClose: (c) => closes.push(c),
-    env: { ...h.env, fetch: server.fetch as unknown as typeof fetch },
     ...rest,
+    env: { ...h.env, fetch: server.fetch as unknown as typeof fetch, ...rest.env },
   });
   return { client, closes };
 }
@@ -185,6 +185,29 @@ describe('SSE transport', () => {
     await settle();
     expect(client.status).toBe('connected');
     expect(client.transport).toBe('sse');
+  });
+
+  it('a WebSocket that cannot even be constructed counts towards the fallback', async () => {
+    const throwing = class {
+      constructor() {
+        throw new Error('WebSocket is not available');
+      }
+    };
+    const { client, closes } = setup({ fallbackAfter: 1, heartbeatIntervalMs: 600_000, env: { WebSocket: throwing as never } });
+    client.connect();
+    await settle();
+    expect(closes[0]).toMatchObject({ code: 1006, reason: 'connect failed' });
+    h.clock.advance(closes[0].retryInMs!);
+    await settle();
+    expect(server.calls).toHaveLength(1);
+    server.greet();
+    await settle();
+    expect(client.transport).toBe('sse');
+    // The background WebSocket cannot be constructed either: SSE stays, the wait doubles.
+    h.clock.advance(300_000);
+    await settle();
+    expect(client.transport).toBe('sse');
+    expect(client.status).toBe('connected');
   });
 
   it('a refused WebSocket (4001, 4029) does not count towards the fallback', async () => {

@@ -211,12 +211,14 @@ export function sseTransport(options: SseOptions = {}): TransportFactory {
         const from = since;
         const failed = () => {
           if (probe !== p) return;
-          p.close(1000, 'staying on sse');
+          p?.close(1000, 'staying on sse');
           probe = null;
           probeFailures++;
           schedule();
         };
-        const p: Transport = (probe = webSocketTransport.open(
+        let p: Transport | null = null;
+        try {
+          p = probe = webSocketTransport.open(
           { ...request, since: from },
           {
             ...handlers,
@@ -230,7 +232,7 @@ export function sseTransport(options: SseOptions = {}): TransportFactory {
               probeFailures = failures = 0;
               clear();
               conn.close(1000, 'back to websocket');
-              conn = p;
+              conn = p!;
               name = 'websocket';
               handlers.message(raw);
             },
@@ -240,11 +242,21 @@ export function sseTransport(options: SseOptions = {}): TransportFactory {
             },
           },
           env,
-        ));
+          );
+        } catch {
+          return failed(); // no WebSocket at all (p and probe are both null)
+        }
         timer = env.setTimeout(failed, o.connectTimeoutMs);
       };
       const url = name === 'sse' ? resolveUrl(o.url) ?? sseUrlFromWsUrl(request.url) : request.url;
-      let conn = (name === 'sse' ? sseStream : webSocketTransport).open({ ...request, url }, handlers, env);
+      let conn: Transport;
+      try {
+        conn = (name === 'sse' ? sseStream : webSocketTransport).open({ ...request, url }, handlers, env);
+      } catch (err) {
+        // No WebSocket constructor (or it refused the URL): as good as a blocked upgrade.
+        if (name === 'websocket') failures++;
+        throw err;
+      }
       return {
         get name() {
           return name;
