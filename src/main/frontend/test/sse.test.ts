@@ -350,6 +350,20 @@ describe('back from SSE to WebSocket', () => {
     expect(FakeSocket.last.query.get('since')).toBe('e3');
   });
 
+  it('presence asked for while on SSE (receive-only) is watched once the background WebSocket takes over', async () => {
+    const t = await onSse();
+    const sub = t.client.subscribe('list:1', { presence: true });
+    expect(sub.state).toBe('subscribed');
+    h.clock.advance(10_000);
+    const ws = FakeSocket.last;
+    ws.serverAccept();
+    await settle();
+    expect(t.client.transport).toBe('websocket');
+    expect(ws.sent).toEqual([{ action: 'subscribe', topic: 'list:1', presence: true }]);
+    ws.serverSend({ type: 'presence_state', topic: 'list:1', users: [{ user_id: 'u2' }], count: 1 });
+    expect(sub.presence()).toEqual({ count: 1, users: [{ user_id: 'u2' }] });
+  });
+
   it('a background WebSocket that fails stays on SSE, unnoticed, and is tried again after a doubled wait', async () => {
     const t = await onSse();
     h.clock.advance(10_000);
