@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^@tasksync\/client$/, replacement: src('core/index.ts') },
       { find: /^@tasksync\/client\/react$/, replacement: src('react/index.ts') },
       { find: /^@tasksync\/client\/sse$/, replacement: src('sse/index.ts') },
+      { find: /^@tasksync\/client\/helpers$/, replacement: src('helpers/index.ts') },
     ],
   },
   build: {

@@ -9,7 +9,7 @@ export default defineConfig({
     minify: true,
     sourcemap: true,
     lib: {
-      entry: { index: 'src/core/index.ts', react: 'src/react/index.ts', sse: 'src/sse/index.ts' },
+      entry: { index: 'src/core/index.ts', react: 'src/react/index.ts', sse: 'src/sse/index.ts', helpers: 'src/helpers/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {

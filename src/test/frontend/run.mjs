@@ -42,6 +42,8 @@ const FIRST_CONNECT = 25_000;
 const SLOW_REQUEST = 5_000;
 const DELIVERY = 5_000;
 const ABSENCE_WAIT = 1_000;
+/** The server's presence grace period in this test (tasksync.presence.grace; 10 s by default). */
+const PRESENCE_GRACE = 2_000;
 // server.shutdown=graceful with spring.lifecycle.timeout-per-shutdown-phase=20s bounds how
 // long the server may hold on to open sockets after SIGTERM.
 const LEAVE_CONNECTED = 30_000;
@@ -134,6 +136,8 @@ class Server {
         `--spring.web.resources.static-locations=classpath:/static/,file:${path.resolve(args.sample)}/`,
         // /dev/publish injects straight into the route handler (no daprd in this test).
         '--tasksync.dev.dapr-http-endpoint=',
+        // A user who left shows as gone after PRESENCE_GRACE (default 10 s), for the presence test.
+        `--tasksync.presence.grace=${PRESENCE_GRACE}ms`,
       ],
       { env: serverEnv(), stdio: ['ignore', fd, fd] },
     );
@@ -794,6 +798,64 @@ async function main() {
       await publish(port, 'alice', large);
       await Promise.all(alices.map((a) => a.waitTask(large.id)));
       log(`  negotiated: "${alice1.wsExtensions}"`);
+    });
+
+    await test('presence and signals on the demo page: two users see each other, typing shows, a closed page leaves after the grace period', async () => {
+      // Two more users, each in a browser context of their own, on the demo's shared list.
+      const opened = [];
+      const openDemo = async (name, user) => {
+        const ctx = await launched.newContext({ viewport: { width: 900, height: 700 } });
+        await ctx.addInitScript(instrument);
+        const tab = new Tab(name, user, await ctx.newPage());
+        tab.context = ctx;
+        opened.push(tab);
+        await tab.page.goto(`${base}/?user=${user}`, { waitUntil: 'load', timeout: 10_000 });
+        await tab.waitConnected(FIRST_CONNECT);
+        return tab;
+      };
+      const member = (tab, user) => tab.page.locator(`[data-testid=presence] li[data-user="${user}"]`);
+      const sees = async (tab, user, timeout = DELIVERY) => {
+        try {
+          await member(tab, user).waitFor({ state: 'visible', timeout });
+        } catch {
+          const shown = await tab.page.locator('[data-testid=presence] li').allTextContents();
+          throw new Error(`${tab.name}: ${user} not on the presence card within ${secs(timeout)} (shown: ${JSON.stringify(shown)})`);
+        }
+      };
+      try {
+        const erin = await openDemo('demo-erin', 'erin');
+        const frank = await openDemo('demo-frank', 'frank');
+        // Presence as of the last diff: a user who just subscribed shows within the diff interval (1 s).
+        await Promise.all([sees(erin, 'frank'), sees(frank, 'erin'), sees(erin, 'erin')]);
+        const typing = erin.page.locator('[data-testid=typing]');
+        await frank.page.locator('[data-testid=typing-input]').pressSequentially('hello', { delay: 50 });
+        try {
+          await erin.page.waitForFunction(() => document.querySelector('[data-testid=typing]')?.textContent === 'frank is typing…', null, { timeout: DELIVERY, polling: 100 });
+        } catch {
+          throw new Error(`demo-erin: typing line is "${await typing.textContent()}", expected "frank is typing…"`);
+        }
+        const frankLine = await frank.page.locator('[data-testid=typing]').textContent();
+        if (/frank/.test(frankLine)) throw new Error(`demo-frank shows its own typing: "${frankLine}"`);
+        await erin.screenshot('01-presence-erin.png');
+        // frank closes the page: gone from erin's card after the grace period plus at most one diff interval, not before.
+        writeFileSync(path.join(OUT, `page-${frank.name}.log`), frank.console.join('\n') + '\n');
+        const closedAt = Date.now();
+        await frank.context.close();
+        opened.splice(opened.indexOf(frank), 1);
+        await sleep(Math.max(0, PRESENCE_GRACE - 500));
+        if ((await member(erin, 'frank').count()) === 0) throw new Error(`demo-erin: frank left the presence card ${secs(Date.now() - closedAt)} after closing, before the ${secs(PRESENCE_GRACE)} grace period`);
+        try {
+          await member(erin, 'frank').waitFor({ state: 'detached', timeout: PRESENCE_GRACE + 5_000 });
+        } catch {
+          throw new Error(`demo-erin: frank still on the presence card ${secs(Date.now() - closedAt)} after his page closed (grace ${secs(PRESENCE_GRACE)})`);
+        }
+        log(`  frank left erin's presence card ${secs(Date.now() - closedAt)} after closing his page (grace ${secs(PRESENCE_GRACE)}); erin is still on it: ${(await member(erin, 'erin').count()) === 1}`);
+      } finally {
+        for (const tab of opened) {
+          writeFileSync(path.join(OUT, `page-${tab.name}.log`), tab.console.join('\n') + '\n');
+          await tab.context.close();
+        }
+      }
     });
 
     /** A page of the sample app (the packed client installed in a fresh Vite app), in a context of its own. */

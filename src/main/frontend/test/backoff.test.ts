@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, backoffDelay, fullJitter } from '../src/core';
+import { backoffCeiling, fullJitter } from '../src/core';
+import { backoffDelay } from '../src/helpers';
 
 describe('backoff', () => {
   it('doubles the window per attempt until the cap', () => {

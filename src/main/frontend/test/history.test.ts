@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyTaskUpdate, type Task, type TaskUpdate } from '../src/core';
+import type { Task, TaskUpdate } from '../src/core';
+import { applyTaskUpdate } from '../src/helpers';
 import { AppliedEvents, isTaskUpdate } from '../src/demo/history';
 
 const frame = (id: string, event: TaskUpdate['event'], task: Task): TaskUpdate => ({ type: 'task_update', id, event, task });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTaskSyncClient, type CloseInfo, type TaskSyncOptions, type TokenRequest } from '../src/core';
-import { SseParser, sseTransport, type SseEvent } from '../src/sse';
+import { SseParser, sseTransport, type SseEvent, type SseOptions } from '../src/sse';
 import { FakeSocket, makeHarness, type Harness } from './fakes';
 
 describe('SseParser', () => {
@@ -69,7 +69,9 @@ let h: Harness;
 let server: FakeSseServer;
 let tokenRequests: TokenRequest[];
 
-function setup(extra: Partial<TaskSyncOptions> = {}) {
+/** `extra`: client options, plus sseTransport()'s (force, fallbackAfter, wsRetryAfterMs). */
+function setup(extra: Partial<TaskSyncOptions> & SseOptions = {}) {
+  const { force, fallbackAfter, wsRetryAfterMs, ...rest } = extra;
   h = makeHarness(() => 0.5);
   server = new FakeSseServer();
   const closes: CloseInfo[] = [];
@@ -81,10 +83,10 @@ function setup(extra: Partial<TaskSyncOptions> = {}) {
       tokenRequests.push(req);
       return `tok${++n}`;
     },
-    sse: sseTransport(),
+    transport: sseTransport({ force, fallbackAfter, wsRetryAfterMs }),
     onClose: (c) => closes.push(c),
-    env: { ...h.env, fetch: server.fetch as unknown as typeof fetch },
-    ...extra,
+    ...rest,
+    env: { ...h.env, fetch: server.fetch as unknown as typeof fetch, ...rest.env },
   });
   return { client, closes };
 }
@@ -94,8 +96,8 @@ beforeEach(() => {
 });
 
 describe('SSE transport', () => {
-  it("transports: ['sse'] connects over fetch with the token in a header, topics in the URL", async () => {
-    const { client } = setup({ transports: ['sse'], topics: ['list:1', 'list:2'] });
+  it("force: true connects over fetch with the token in a header, topics in the URL", async () => {
+    const { client } = setup({ force: true, topics: ['list:1', 'list:2'] });
     client.connect();
     await settle();
     expect(FakeSocket.instances).toHaveLength(0);
@@ -110,7 +112,7 @@ describe('SSE transport', () => {
 
   it('delivers events, resumes with Last-Event-ID, and maps event: close to a close code', async () => {
     const updates: unknown[] = [];
-    const { client, closes } = setup({ transports: ['sse'], onTaskUpdate: (u) => updates.push(u.task.id) });
+    const { client, closes } = setup({ force: true, onTaskUpdate: (u) => updates.push(u.task.id) });
     client.connect();
     await settle();
     server.greet();
@@ -130,7 +132,7 @@ describe('SSE transport', () => {
   });
 
   it('an HTTP refusal is the close code in its JSON body (403 → 4003: failed)', async () => {
-    const { client, closes } = setup({ transports: ['sse'] });
+    const { client, closes } = setup({ force: true });
     server.refuse = { status: 403, body: { error: 'Forbidden', code: 4003, reason: 'Origin not allowed' } };
     client.connect();
     await settle();
@@ -139,7 +141,7 @@ describe('SSE transport', () => {
   });
 
   it('an HTTP status without a JSON body still maps (429 → 4029)', async () => {
-    const { client, closes } = setup({ transports: ['sse'] });
+    const { client, closes } = setup({ force: true });
     server.refuse = { status: 429 };
     client.connect();
     await settle();
@@ -148,7 +150,7 @@ describe('SSE transport', () => {
   });
 
   it('subscribing after connect reconnects with the new topic list, resuming from the last event', async () => {
-    const { client } = setup({ transports: ['sse'], topics: ['list:1'] });
+    const { client } = setup({ force: true, topics: ['list:1'] });
     client.connect();
     await settle();
     server.greet({ topics: ['list:1'] });
@@ -185,6 +187,29 @@ describe('SSE transport', () => {
     expect(client.transport).toBe('sse');
   });
 
+  it('a WebSocket that cannot even be constructed counts towards the fallback', async () => {
+    const throwing = class {
+      constructor() {
+        throw new Error('WebSocket is not available');
+      }
+    };
+    const { client, closes } = setup({ fallbackAfter: 1, heartbeatIntervalMs: 600_000, env: { WebSocket: throwing as never } });
+    client.connect();
+    await settle();
+    expect(closes[0]).toMatchObject({ code: 1006, reason: 'connect failed' });
+    h.clock.advance(closes[0].retryInMs!);
+    await settle();
+    expect(server.calls).toHaveLength(1);
+    server.greet();
+    await settle();
+    expect(client.transport).toBe('sse');
+    // The background WebSocket cannot be constructed either: SSE stays, the wait doubles.
+    h.clock.advance(300_000);
+    await settle();
+    expect(client.transport).toBe('sse');
+    expect(client.status).toBe('connected');
+  });
+
   it('a refused WebSocket (4001, 4029) does not count towards the fallback', async () => {
     const { client, closes } = setup({ fallbackAfter: 1 });
     client.connect();
@@ -198,7 +223,7 @@ describe('SSE transport', () => {
   });
 
   it('refreshing the token over SSE reconnects with a forced fresh token, resuming', async () => {
-    const { client } = setup({ transports: ['sse'] });
+    const { client } = setup({ force: true });
     client.connect();
     await settle();
     server.greet();
@@ -213,7 +238,7 @@ describe('SSE transport', () => {
   });
 
   it("a stream with the server's ping comment every 15 s is never declared dead (default timings)", async () => {
-    const { client, closes } = setup({ transports: ['sse'] });
+    const { client, closes } = setup({ force: true });
     client.connect();
     await settle();
     server.greet();
@@ -228,7 +253,7 @@ describe('SSE transport', () => {
   });
 
   it('a silent stream (no ping comment, no event) is declared dead', async () => {
-    const { client, closes } = setup({ transports: ['sse'], heartbeatIntervalMs: 20_000, heartbeatTimeoutMs: 10_000 });
+    const { client, closes } = setup({ force: true, heartbeatIntervalMs: 20_000, heartbeatTimeoutMs: 10_000 });
     client.connect();
     await settle();
     server.greet();
@@ -243,11 +268,17 @@ describe('SSE transport', () => {
   });
 });
 
+describe('sseTransport() options', () => {
+  it.each([{ wsRetryAfterMs: -1 }, { fallbackAfter: Number.NaN }, { connectTimeoutMs: 2 ** 31 }])('%o is refused', (bad) => {
+    expect(() => sseTransport(bad)).toThrow(new RegExp(`sseTransport option ${Object.keys(bad)[0]} must be a number`));
+  });
+});
+
 describe('back from SSE to WebSocket', () => {
   const task = (id: string) => `data: {"type":"task_update","event":"task.created","task":{"id":"${id}"},"id":"${id}"}\n\n`;
 
   /** WebSocket blocked once (fallbackAfter 1), then welcomed over SSE with list:1 joined. */
-  async function onSse(extra: Partial<TaskSyncOptions> = {}) {
+  async function onSse(extra: Partial<TaskSyncOptions> & SseOptions = {}) {
     const updates: string[] = [];
     const resyncs: number[] = [];
     const connected: string[] = [];
@@ -317,6 +348,20 @@ describe('back from SSE to WebSocket', () => {
     await settle();
     expect(FakeSocket.instances).toHaveLength(3);
     expect(FakeSocket.last.query.get('since')).toBe('e3');
+  });
+
+  it('presence asked for while on SSE (receive-only) is watched once the background WebSocket takes over', async () => {
+    const t = await onSse();
+    const sub = t.client.subscribe('list:1', { presence: true });
+    expect(sub.state).toBe('subscribed');
+    h.clock.advance(10_000);
+    const ws = FakeSocket.last;
+    ws.serverAccept();
+    await settle();
+    expect(t.client.transport).toBe('websocket');
+    expect(ws.sent).toEqual([{ action: 'subscribe', topic: 'list:1', presence: true }]);
+    ws.serverSend({ type: 'presence_state', topic: 'list:1', users: [{ user_id: 'u2' }], count: 1 });
+    expect(sub.presence()).toEqual({ count: 1, users: [{ user_id: 'u2' }] });
   });
 
   it('a background WebSocket that fails stays on SSE, unnoticed, and is tried again after a doubled wait', async () => {
@@ -389,8 +434,8 @@ describe('back from SSE to WebSocket', () => {
     expect(resyncs).toEqual([]);
   });
 
-  it("transports: ['sse'] never tries a WebSocket", async () => {
-    const { client } = setup({ transports: ['sse'], wsRetryAfterMs: 1_000, heartbeatIntervalMs: 600_000 });
+  it("force: true never tries a WebSocket", async () => {
+    const { client } = setup({ force: true, wsRetryAfterMs: 1_000, heartbeatIntervalMs: 600_000 });
     client.connect();
     await settle();
     server.greet();

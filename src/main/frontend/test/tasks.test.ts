@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyTaskUpdate, type Task } from '../src/core';
+import type { Task } from '../src/core';
+import { applyTaskUpdate } from '../src/helpers';
 
 describe('applyTaskUpdate', () => {
   const milk: Task = { id: 't1', title: 'Buy milk', status: 'pending' };

@@ -1,6 +1,7 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { applyTaskUpdate, wsUrlFromLocation, type Task, type TopicEvent, type TransportName } from '@tasksync/client';
+import type { Task, TopicEvent, TransportName } from '@tasksync/client';
+import { applyTaskUpdate, wsUrlFromLocation } from '@tasksync/client/helpers';
 import { ConnectionStatus, WebSocketProvider, useTaskSyncClient, useTaskSyncEvent, useTopic } from '@tasksync/client/react';
 import { sseTransport } from '@tasksync/client/sse';
 
@@ -10,6 +11,8 @@ const user = params.get('user') ?? 'sample';
 const forced = params.get('transport') as TransportName | null;
 // The browser test's SSE → WebSocket step wants the background WebSocket within seconds.
 const wsRetry = params.has('wsretry') ? Number(params.get('wsretry')) : undefined;
+// ?transport=websocket: WebSocket only (no SSE transport); ?transport=sse: SSE only.
+const transport = forced === 'websocket' ? undefined : sseTransport({ force: forced === 'sse', fallbackAfter: 2, wsRetryAfterMs: wsRetry });
 /** Every task event the client delivered, in order (the browser test counts duplicates). */
 const delivered: string[] = ((window as unknown as { __delivered: string[] }).__delivered = []);
 
@@ -67,10 +70,7 @@ createRoot(document.getElementById('root')!).render(
     <WebSocketProvider
       url={wsUrlFromLocation(location)}
       getToken={getToken}
-      sse={sseTransport()}
-      transports={forced ? [forced] : undefined}
-      fallbackAfter={2}
-      wsRetryAfterMs={wsRetry}
+      transport={transport}
       backoffBaseMs={200}
       backoffCapMs={2000}
     >

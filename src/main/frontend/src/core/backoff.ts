@@ -19,12 +19,3 @@ export function fullJitter(ceilingMs: number, random: () => number): number {
   const delay = Math.floor((Number.isFinite(r) ? r : 0) * ceilingMs);
   return Math.min(Math.max(0, delay), Math.max(0, ceilingMs));
 }
-
-export function backoffDelay(
-  attempt: number,
-  baseMs: number,
-  capMs: number,
-  random: () => number,
-): number {
-  return fullJitter(backoffCeiling(attempt, baseMs, capMs), random);
-}

@@ -2,7 +2,7 @@ import { backoffCeiling, fullJitter } from './backoff';
 import { Emitter } from './emitter';
 import { definedOnly, resolveEnv, type TaskSyncEnv, type TimerHandle } from './env';
 import { SeenIds } from './seen-ids';
-import { Sub, type Subscription } from './subscription';
+import { Sub, type Subscription, type TopicSubscription } from './subscription';
 import { webSocketTransport, type Transport, type TransportFactory } from './transport';
 import {
   ABNORMAL,
@@ -19,6 +19,10 @@ import {
   type ConnectedInfo,
   type MaybePromise,
   type PayloadOf,
+  type PresenceMember,
+  type PresenceState,
+  type Signal,
+  type SubscribeOptions,
   type Status,
   type TaskSyncError,
   type TaskUpdate,
@@ -27,7 +31,6 @@ import {
   type TopicMap,
   type TransportName,
 } from './types';
-import { sseUrlFromWsUrl } from './url';
 
 export interface TaskSyncOptions {
   /** WebSocket endpoint without the token, e.g. `wss://host/ws`; a function is re-evaluated per attempt. */
@@ -50,22 +53,10 @@ export interface TaskSyncOptions {
   resync?: () => void;
 
   /**
-   * The SSE transport (`sseTransport()` from `@tasksync/client/sse`). With it the client falls
-   * back to Server-Sent Events when WebSockets do not get through.
+   * What opens connections (default: WebSocket). `sseTransport()` from `@tasksync/client/sse`
+   * adds the fallback to Server-Sent Events where WebSockets do not get through.
    */
-  sse?: TransportFactory;
-  /** SSE endpoint; default: `url` with ws→http and `/ws` → `/sse`. */
-  sseUrl?: string | (() => string);
-  /** Transports in order of preference (default `['websocket', 'sse']`; `['sse']` forces SSE). */
-  transports?: TransportName[];
-  /** WebSocket attempts that fail without a welcome before the client switches to SSE (default 2). */
-  fallbackAfter?: number;
-  /**
-   * While on SSE, try one WebSocket in the background this long after the SSE welcome (default
-   * 300000 ms); its welcome moves the connection back to WebSocket (resuming from the last event),
-   * a failure keeps SSE and doubles the wait (up to 16×).
-   */
-  wsRetryAfterMs?: number;
+  transport?: TransportFactory;
 
   /** Send `since=<last event id>` on reconnect (default true). */
   resume?: boolean;
@@ -136,7 +127,7 @@ export interface TaskSyncClient<M extends TopicMap = TopicMap> {
    * A new subscription to `topic`. Several subscriptions to one topic share one server
    * subscription; each ends with its own `unsubscribe()`.
    */
-  subscribe<K extends string>(topic: K): Subscription<TopicEvent<PayloadOf<M, K>>>;
+  subscribe<K extends string>(topic: K, options?: SubscribeOptions): TopicSubscription<TopicEvent<PayloadOf<M, K>>>;
   /** Sends a raw message (paced under the server's rate limit); false when not connected over WebSocket. */
   send(message: object): boolean;
   /** Fetches a fresh token and hands it to the live connection (`{"type":"auth"}`; over SSE: reconnects). */
@@ -156,11 +147,9 @@ const DEFAULTS = {
   heartbeatTimeoutMs: 10_000,
   connectTimeoutMs: 15_000,
   refreshAheadMs: 30_000,
-  wsRetryAfterMs: 300_000,
 };
 /** Options that must be integers ≥ 1. */
 const COUNTS = {
-  fallbackAfter: 2,
   messageBurst: 50,
   messageRate: 20,
   maxSubscriptions: 100,
@@ -168,14 +157,17 @@ const COUNTS = {
 };
 /** No retry fixes these: the client becomes `failed`. */
 const TERMINAL: number[] = [PROTOCOL_ERROR, INVALID_PAYLOAD, TOO_BIG, FORBIDDEN];
-/** Closes that say nothing about the server refusing us: count towards the SSE fallback when no welcome came. */
-const NETWORK: number[] = [ABNORMAL, DEAD, 1005, 1015];
 
 interface Entry {
   topic: string;
   subs: Set<Sub<TopicEvent>>;
   /** Named in the current connection's URL (joined at connect). */
   atConnect: boolean;
+  /** A subscription asked for presence: watched on every connection. */
+  presence?: boolean;
+  /** Who is on the topic (members by user id; null: counts only); undefined until a snapshot. */
+  members?: Map<string, PresenceMember> | null;
+  count?: number;
 }
 
 /** Creates a client; throws a RangeError/TypeError naming the option when one is invalid. */
@@ -209,7 +201,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** Bumped whenever an attempt starts or is abandoned, so late results are dropped. */
   let generation = 0;
   let attempt = 0;
-  let wsFailures = 0;
   let welcomed = false;
   let lastClose = 0;
   let tokenReason: TokenRequest['reason'] = 'initial';
@@ -218,8 +209,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   /** True once any connection was welcomed: later connections may have missed events. */
   let hadSession = false;
   let resyncedByHandshake = false;
-  /** The welcome being handled is the background WebSocket's taking over from SSE. */
-  let switching = false;
   let openedAt = 0;
   let offlineEvent = false;
   let token = '';
@@ -230,10 +219,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   let deadlineTimer: TimerHandle | null = null;
   let refreshTimer: TimerHandle | null = null;
   let pumpTimer: TimerHandle | null = null;
-  /** While on SSE: the background WebSocket that may take over, its timer, failed tries. */
-  let probe: Transport | null = null;
-  let probeTimer: TimerHandle | null = null;
-  let probeFailures = 0;
   /** Client messages waiting for the rate limiter; null entries were cancelled. */
   let queue: (() => object | null)[] = [];
   let tokens = cfg.messageBurst;
@@ -261,81 +246,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
   };
 
   // ---- connecting -------------------------------------------------------
-
-  const wanted = cfg.transports ?? ['websocket', 'sse'];
-
-  function pickTransport(): TransportFactory {
-    const sseOk = !!options.sse && wanted.includes('sse');
-    if (sseOk && (!wanted.includes('websocket') || wsFailures >= cfg.fallbackAfter)) return options.sse!;
-    return webSocketTransport;
-  }
-
-  // ---- back from SSE to WebSocket ----------------------------------------
-
-  function scheduleProbe(): void {
-    probeTimer = clear(probeTimer);
-    if (transportName === 'sse' && wanted.includes('websocket')) {
-      probeTimer = timer(openProbe, backoffCeiling(probeFailures, cfg.wsRetryAfterMs, cfg.wsRetryAfterMs * 16));
-    }
-  }
-
-  /**
-   * One WebSocket beside the SSE stream, with the same topics and `since` = the last event id.
-   * Its welcome (resumed) makes it the connection and closes the stream: events delivered over
-   * both are dropped by id, so none is lost or seen twice. A close, a refusal or no welcome in
-   * time: stay on SSE and try again later.
-   */
-  function openProbe(): void {
-    const topics = live().filter((e) => e.atConnect).map((e) => e.topic);
-    const since = lastEventId;
-    const failed = () => {
-      if (probe !== p) return;
-      probe?.close(NORMAL, 'staying on sse');
-      probe = null;
-      probeFailures++;
-      scheduleProbe();
-    };
-    let p: Transport | null = null;
-    try {
-      p = probe = webSocketTransport.open(
-        { url: resolve(options.url), token, topics, since },
-        {
-          open() {},
-          alive() {},
-          message(raw) {
-            if (conn === p) return handleMessage(raw);
-            if (probe !== p) return;
-            let m: ConnectedInfo | undefined;
-            try {
-              m = JSON.parse(raw);
-            } catch {
-              // not a welcome
-            }
-            if (m?.type !== 'connected' || (since !== null && m.resumed !== true)) return failed();
-            probe = null;
-            probeFailures = 0;
-            drop(NORMAL, 'back to websocket', true);
-            conn = p;
-            transportName = 'websocket';
-            tokens = cfg.messageBurst;
-            refilledAt = env.now();
-            // The stream was live until now: nothing was missed, whatever the welcome says.
-            switching = true;
-            handleMessage(raw);
-          },
-          close(code, reason) {
-            if (conn === p) handleClose(code, reason);
-            else failed();
-          },
-        },
-        env,
-      );
-    } catch {
-      return failed();
-    }
-    timer(failed, cfg.connectTimeoutMs);
-  }
-
 
   function startAttempt(): void {
     reconnectTimer = clear(reconnectTimer);
@@ -381,10 +291,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
 
   function open(t: string): void {
     token = t;
-    const factory = pickTransport();
-    transportName = factory.name;
-    const ws = factory === webSocketTransport;
-    const url = (ws ? options.url : (options.sseUrl ?? (() => sseUrlFromWsUrl(resolve(options.url))))) as string | (() => string);
     // Every live topic joins at connect, with the one resume point: nothing is re-subscribed
     // by message, so a reconnect sends nothing the rate limiter would count.
     const topics: string[] = [];
@@ -404,8 +310,8 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       };
     let c: Transport | null = null;
     try {
-      c = factory.open(
-        { url: resolve(url), token: t, topics, since: (options.resume ?? true) ? lastEventId : null },
+      c = (options.transport ?? webSocketTransport).open(
+        { url: resolve(options.url), token: t, topics, since: (options.resume ?? true) ? lastEventId : null },
         {
           open: guard(() => {
             offlineEvent = false;
@@ -424,15 +330,13 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       return;
     }
     conn = c;
+    transportName = c.name;
     // No welcome frame in time: the connection is as good as dead.
     deadlineTimer = timer(guard(() => declareDead('connect timeout')), cfg.connectTimeoutMs);
   }
 
   /** Detach first so nothing from the old connection reaches us, then close it. */
-  function drop(code: number, reason: string, keepSubs = false): void {
-    probeTimer = clear(probeTimer);
-    probe?.close(NORMAL, reason);
-    probe = null;
+  function drop(code: number, reason: string): void {
     pingTimer = clear(pingTimer);
     deadlineTimer = clear(deadlineTimer);
     refreshTimer = clear(refreshTimer);
@@ -443,7 +347,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     conn = null;
     generation++;
     c?.close(code, reason);
-    if (!failure && !keepSubs) for (const s of allSubs()) s.set('subscribing');
+    if (!failure) for (const s of allSubs()) s.set('subscribing');
   }
 
   function handleClose(code: number, reason: string): void {
@@ -451,7 +355,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     openedAt = 0;
     const hadWelcome = welcomed;
     drop(code, reason);
-    if (!hadWelcome && transportName === 'websocket' && NETWORK.includes(code)) wsFailures++;
     let retryInMs: number | null = null;
     if (TERMINAL.includes(code)) fail({ source: 'server', message: reason || `closed with ${code}`, code });
     else {
@@ -562,7 +465,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       reportError({ source: 'protocol', message: 'Unparseable message from server', cause: err });
       return;
     }
-    if (!m || typeof m !== 'object' || Array.isArray(m)) return;
+    if (!m || typeof m != 'object') return;
     events.emit('message', m);
     const type = m.type;
     const topic = typeof m.topic === 'string' ? m.topic : undefined;
@@ -583,60 +486,83 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       return;
     }
     const entry = topic !== undefined ? entries.get(topic) : undefined;
+    const subs = [...(entry?.subs ?? [])];
     if (typeof m.error === 'string') {
-      const error: TaskSyncError = { source: 'server', message: m.error, topic, details: typeof m.details === 'string' ? m.details : undefined };
-      if (entry) {
-        // Only this topic fails: its subscriptions, nobody else's.
+      const error: TaskSyncError = { source: 'server', message: m.error, topic, details: m.details as string | undefined };
+      // A refused subscribe fails this topic only: its subscriptions, nobody else's. On a
+      // subscribed topic it refused a signal (or a presence request): reported, nothing fails.
+      if (entry && subs[0].state !== 'subscribed') {
         entries.delete(entry.topic);
-        for (const s of entry.subs) s.set('failed', { ...error, temporary: false });
-      }
+        for (const s of subs) s.set('failed', { ...error, temporary: false });
+      } else for (const s of subs) s.emit('error', { ...error, temporary: true });
       reportError(error);
       return;
     }
-    if (m.action === 'subscribed') {
-      for (const s of entry?.subs ?? []) s.set('subscribed');
+    if (type === 'signal') {
+      for (const s of subs) s.emit('signal', m as unknown as Signal);
       return;
     }
-    // Signals and presence messages carry a `type` (see the 'message' event); topic events do not.
+    if (entry && (type === 'presence_state' || type === 'presence_diff' || m.action === 'presence')) {
+      const emit = (name: 'join' | 'leave', list: unknown) => {
+        for (const u of (list as PresenceMember[] | undefined) ?? []) {
+          if (name === 'join') entry.members!.set(u.user_id, u);
+          else entry.members!.delete(u.user_id);
+          for (const s of subs) s.emit(name, u);
+        }
+      };
+      if (type !== 'presence_diff') entry.members = m.users ? new Map((m.users as PresenceMember[]).map((u) => [u.user_id, u])) : null;
+      else if (!m.joins && !m.leaves) entry.members = null;
+      // Diffs apply to a snapshot in order; after counts only, ask for the members again.
+      else if (entry.members) emit('leave', m.leaves), emit('join', m.joins);
+      else enqueue(() => ({ action: 'presence', topic }));
+      entry.count = m.count as number;
+      const state = presenceOf(entry)!;
+      for (const s of subs) s.emit('presence', state);
+      return;
+    }
+    if (m.action === 'subscribed') {
+      for (const s of subs) s.set('subscribed');
+      return;
+    }
+    // Other messages with a `type` are not topic events (see the 'message' event).
     if (topic !== undefined && typeof m.event === 'string' && m.type === undefined && isNew(m.id)) {
-      for (const s of entry?.subs ?? []) s.emit('event', m as unknown as TopicEvent);
+      for (const s of subs) s.emit('event', m as unknown as TopicEvent);
       events.emit('topicEvent', m as unknown as TopicEvent);
     }
   }
 
   function welcome(info: ConnectedInfo): void {
     deadlineTimer = clear(deadlineTimer);
+    // A second welcome on one connection: the transport switched under it (SSE's background
+    // WebSocket took over, resuming): nothing was missed, whatever the welcome says.
+    const switched = welcomed;
     welcomed = true;
-    // Only a WebSocket welcome ends the fallback: an SSE reconnect (new topics, a token refresh)
-    // stays on SSE instead of failing fallbackAfter WebSocket attempts again first.
-    if (transportName === 'websocket') wsFailures = 0;
     lastClose = 0;
     openedAt = env.now();
     tokenReason = 'reconnect';
-    connectionId = typeof info.connection_id === 'string' ? info.connection_id : null;
-    info.transport = transportName!;
+    connectionId = info.connection_id ?? null;
+    info.transport = transportName = conn!.name;
     // A server that supports resume confirms it; anything else means the gap since our
     // last session cannot be replayed. A resync_required right after is the same gap.
-    const reconnected = hadSession;
+    resyncedByHandshake = hadSession && !switched && info.resumed !== true;
+    if (resyncedByHandshake) resync();
     hadSession = true;
-    resyncedByHandshake = false;
-    if (reconnected && !switching && info.resumed !== true) {
-      resyncedByHandshake = true;
-      resync();
-    }
-    switching = false;
     setStatus('connected');
     user.set('subscribed');
     const joined = Array.isArray(info.topics) ? info.topics : null;
     for (const e of live()) {
+      // Presence is never replayed: forget it, a fresh snapshot follows the subscribe below.
+      e.members = undefined;
       // Refused topics get an error frame right after this one. A server that does not list
-      // the topics joined (older than topics at connect) gets subscribe messages.
-      if (e.atConnect && (joined ? joined.includes(e.topic) : !conn!.duplex)) for (const s of e.subs) s.set('subscribed');
-      else if (!e.atConnect || !joined) request(e);
+      // the topics joined (older than topics at connect) gets subscribe messages. The URL
+      // cannot ask for presence: topics watched are subscribed again with "presence":true.
+      if (e.atConnect && (joined ? joined.includes(e.topic) : !conn!.duplex)) {
+        for (const s of e.subs) s.set('subscribed');
+        if (e.presence) subscribeMessage(e);
+      } else if (!e.atConnect || !joined) request(e);
     }
     scheduleRefresh((info as { expires_at?: unknown }).expires_at);
     schedulePing();
-    scheduleProbe();
     events.emit('connected', info);
   }
 
@@ -695,7 +621,11 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       entries.delete(e.topic);
       return failLocally(e.subs, 'Invalid topic', e.topic);
     }
-    enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic } : null));
+    subscribeMessage(e);
+  }
+
+  function subscribeMessage(e: Entry): void {
+    enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic, presence: e.presence } : null));
   }
 
   /** SSE: the topic list is fixed per connection; coalesce changes made in one tick. */
@@ -709,23 +639,34 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     startAttempt();
   }
 
-  function subscribe(topic: string): Sub<TopicEvent> {
+  function subscribe(topic: string, opts?: SubscribeOptions): Sub<TopicEvent> {
     let e = entries.get(topic);
-    const sub: Sub<TopicEvent> = new Sub(topic, () => release(e!, sub));
+    const sub: Sub<TopicEvent> = new Sub(
+      topic,
+      () => release(e!, sub),
+      () => presenceOf(e!),
+      (event, data) => sub.state === 'subscribed' && send({ action: 'signal', topic, event, data }),
+    );
     if (!e) {
       if (entries.size >= cfg.maxSubscriptions) {
         failLocally([sub], 'Too many subscriptions', topic);
         return sub;
       }
-      entries.set(topic, (e = { topic, subs: new Set(), atConnect: false }));
+      entries.set(topic, (e = { topic, subs: new Set(), atConnect: false, presence: opts?.presence }));
       e.subs.add(sub);
       request(e);
       return sub;
     }
+    const first = [...e.subs][0];
     e.subs.add(sub);
     if (user.state === 'failed') sub.set('failed', failure);
-    // Joining a topic that is already subscribed: nothing to ask the server.
-    else if ([...e.subs][0].state === 'subscribed') sub.set('subscribed');
+    // Joining a topic that is already subscribed: nothing to ask the server, unless presence
+    // (before the welcome, the welcome asks for it).
+    else if (first.state === 'subscribed') sub.set('subscribed');
+    if (opts?.presence && !e.presence) {
+      e.presence = true;
+      if (welcomed) subscribeMessage(e);
+    }
     return sub;
   }
 
@@ -808,7 +749,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       if (running) return;
       running = true;
       failure = null;
-      attempt = wsFailures = probeFailures = 0;
+      attempt = 0;
       tokenReason = 'initial';
       for (const s of allSubs()) s.set('subscribing');
       listen(true);
@@ -830,10 +771,13 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     send,
     refreshToken,
 
-    on(event, listener) {
-      return events.on(event, listener);
-    },
+    on: events.on.bind(events),
   };
+}
+
+/** An entry's presence as the public snapshot type, or null before one arrived. */
+function presenceOf(e: Entry): PresenceState | null {
+  return e.members === undefined ? null : { count: e.count ?? 0, users: e.members && [...e.members.values()] };
 }
 
 function resolve(url: string | (() => string)): string {
@@ -861,9 +805,6 @@ function validate(cfg: Record<string, unknown>): void {
     if (typeof v != 'number' || !(v >= 0 && v <= MAX_TIMER)) bad(key, `a number of milliseconds from 0 to ${MAX_TIMER}`);
   }
   for (const key in COUNTS) if (!((cfg[key] as number) >= 1 && Number.isInteger(cfg[key]))) bad(key, 'an integer ≥ 1');
-  const t = cfg.transports as unknown[] | undefined;
-  if (t && (!Array.isArray(t) || !t.length || t.some((x) => x !== 'websocket' && x !== 'sse'))) bad('transports', "a non-empty list of 'websocket' and 'sse'");
-  if (t && !t.includes('websocket') && !cfg.sse) bad('sse', "sseTransport() when transports is ['sse']");
 }
 
 function errorMessage(err: unknown, fallback: string): string {

@@ -34,8 +34,8 @@ export type TimerHandle = unknown;
 
 export interface TaskSyncEnv {
   WebSocket: SocketConstructor;
-  /** Used by the SSE transport. */
-  fetch: typeof fetch;
+  /** Used by the SSE transport (default: the global `fetch`). */
+  fetch?: typeof fetch;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /** Uniform in [0, 1). */
@@ -55,13 +55,12 @@ export function resolveEnv(overrides: Partial<TaskSyncEnv> = {}): TaskSyncEnv {
   return {
     // Looked up now; if absent, constructing fails and is retried like any socket error.
     WebSocket: g.WebSocket,
-    fetch: (input, init) => g.fetch(input, init),
     setTimeout: (fn, ms) => g.setTimeout(fn, ms),
     clearTimeout: (handle) => g.clearTimeout(handle),
     random: Math.random,
     now: Date.now,
-    network: typeof g.addEventListener == 'function' ? g : null,
-    visibility: typeof g.document?.addEventListener == 'function' ? g.document : null,
+    network: g.addEventListener ? g : null,
+    visibility: g.document?.addEventListener ? g.document : null,
     // Anything but an explicit false (no navigator, a non-boolean) counts as online.
     isOnline: () => g.navigator?.onLine !== false,
     ...definedOnly(overrides),

@@ -1,19 +1,21 @@
 export { createTaskSyncClient, jwtExpiry } from './client';
 export type { TaskSyncClient, TaskSyncEvents, TaskSyncOptions } from './client';
-export type { Subscription, SubscriptionEvents } from './subscription';
+export type { Subscription, SubscriptionEvents, TopicSubscription, TopicSubscriptionEvents } from './subscription';
 export { webSocketTransport } from './transport';
 export type { ConnectRequest, Transport, TransportFactory, TransportHandlers } from './transport';
-export { backoffCeiling, backoffDelay, fullJitter } from './backoff';
-export { applyTaskUpdate } from './tasks';
-export { buildSocketUrl, sseUrlFromWsUrl, wsUrlFromLocation } from './url';
+export { backoffCeiling, fullJitter } from './backoff';
+export { buildSocketUrl } from './url';
 export { SeenIds } from './seen-ids';
 export type { EventSourceLike, SocketConstructor, SocketLike, TaskSyncEnv, TimerHandle, VisibilitySource } from './env';
-export { CloseCode } from './types';
 export type {
   CloseInfo,
   MaybePromise,
   ConnectedInfo,
   PayloadOf,
+  PresenceMember,
+  PresenceState,
+  Signal,
+  SubscribeOptions,
   Status,
   SubscriptionState,
   Task,

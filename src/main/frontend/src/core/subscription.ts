@@ -1,5 +1,5 @@
 import { Emitter } from './emitter';
-import type { SubscriptionState, TaskSyncError } from './types';
+import type { PresenceMember, PresenceState, Signal, SubscriptionState, TaskSyncError } from './types';
 
 /** Events of a {@link Subscription}; `T` is what one `event` carries. */
 export interface SubscriptionEvents<T> {
@@ -11,6 +11,18 @@ export interface SubscriptionEvents<T> {
   error: TaskSyncError;
   /** Events of this stream may have been missed and cannot be replayed: refetch its state. */
   resync: undefined;
+}
+
+/** Events of a topic's {@link TopicSubscription}: those of every subscription, presence and signals. */
+export interface TopicSubscriptionEvents<T> extends SubscriptionEvents<T> {
+  /** Who is on the topic changed (a snapshot, a diff or the reply to `{"action":"presence"}`). */
+  presence: PresenceState;
+  /** A user's first connection joined the topic (from a diff; not for the users of a snapshot). */
+  join: PresenceMember;
+  /** A user's last connection left, and the server's grace period (10 s) passed. */
+  leave: PresenceMember;
+  /** A signal from another connection on the topic. */
+  signal: Signal;
 }
 
 /**
@@ -33,8 +45,29 @@ export interface Subscription<T = unknown> {
   unsubscribe(): void;
 }
 
+/**
+ * A subscription to a topic (from {@link TaskSyncClient.subscribe}): a {@link Subscription} with
+ * presence and signals, which need a WebSocket connection (SSE is receive-only).
+ */
+export interface TopicSubscription<T = unknown> extends Subscription<T> {
+  on<K extends keyof TopicSubscriptionEvents<T>>(event: K, listener: (value: TopicSubscriptionEvents<T>[K]) => void): () => void;
+  /**
+   * Who is on the topic: with `{ presence: true }`, kept up to date from the server's snapshot
+   * and diffs; otherwise the last reply to `client.send({ action: 'presence', topic })`. Null
+   * until the first snapshot arrives after each (re)connect.
+   */
+  presence(): PresenceState | null;
+  /**
+   * Sends a signal (e.g. `'typing'`) to the topic's other subscribers; false when it cannot be
+   * sent (not `subscribed`, not connected over WebSocket). The server's refusals (`Rate limited`,
+   * `Unknown signal`, `Payload too large`, `Forbidden`) come as `error` events and leave the
+   * subscription as it is.
+   */
+  signal(event: string, data?: unknown): boolean;
+}
+
 /** @internal A subscription handle; the client drives its state. */
-export class Sub<T> extends Emitter<SubscriptionEvents<T>> implements Subscription<T> {
+export class Sub<T> extends Emitter<TopicSubscriptionEvents<T>> implements TopicSubscription<T> {
   state: SubscriptionState = 'subscribing';
   error: TaskSyncError | null = null;
   #waiters: [() => void, (e: TaskSyncError) => void][] = [];
@@ -43,6 +76,8 @@ export class Sub<T> extends Emitter<SubscriptionEvents<T>> implements Subscripti
   constructor(
     readonly topic: string,
     release: (sub: Sub<T>) => void,
+    readonly presence: () => PresenceState | null = () => null,
+    readonly signal: (event: string, data?: unknown) => boolean = () => false,
   ) {
     super();
     this.#release = release;

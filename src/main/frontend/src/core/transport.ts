@@ -27,6 +27,8 @@ export interface ConnectRequest {
 
 /** One connection. */
 export interface Transport {
+  /** What it runs over; may change during its life (SSE's background WebSocket taking over). */
+  readonly name: TransportName;
   /** False for receive-only transports (SSE): subscribing then means reconnecting. */
   readonly duplex: boolean;
   /** Sends one client message; false when it could not be sent. */
@@ -35,21 +37,20 @@ export interface Transport {
   close(code: number, reason: string): void;
 }
 
-/** Opens a connection of one kind. */
+/** Opens connections: the client's `transport` option. */
 export interface TransportFactory {
-  readonly name: TransportName;
   open(request: ConnectRequest, handlers: TransportHandlers, env: TaskSyncEnv): Transport;
 }
 
 /** WebSocket: the token, topics and resume point travel in the query string (browsers cannot set headers). */
 export const webSocketTransport: TransportFactory = {
-  name: 'websocket',
   open({ url, token, topics, since }, h, env) {
     const ws = new env.WebSocket(buildSocketUrl(url, token, since, topics));
     ws.onopen = () => h.open();
     ws.onmessage = (ev) => h.message(String(ev.data));
     ws.onclose = (ev) => h.close(ev.code ?? ABNORMAL, ev.reason ?? '');
     return {
+      name: 'websocket',
       duplex: true,
       send(data) {
         if (ws.readyState !== 1 /* OPEN */) return false;

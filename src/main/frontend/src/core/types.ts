@@ -106,20 +106,39 @@ export const FORBIDDEN = 4003;
 export const SLOW_CONSUMER = 4008;
 export const RATE_LIMITED = 4029;
 
-/** Close codes the server uses, plus the one this client uses for dead connections. */
-export const CloseCode = {
-  NORMAL,
-  GOING_AWAY,
-  PROTOCOL_ERROR,
-  /** No close frame: network failure (what a blocked WebSocket gets). */
-  ABNORMAL,
-  INVALID_PAYLOAD,
-  TOO_BIG,
-  /** Local: heartbeat, connect or welcome timeout. */
-  DEAD,
-  UNAUTHORIZED,
-  IDLE,
-  FORBIDDEN,
-  SLOW_CONSUMER,
-  RATE_LIMITED,
-} as const;
+/** One user on a topic (presence). */
+export interface PresenceMember {
+  user_id: string;
+  /** The user's connections subscribed to the topic, on every replica (absent in diffs). */
+  connections?: number;
+  /** The token claims the server is configured to show (`tasksync.auth.info-claims`, default `name`). */
+  info?: Record<string, string>;
+}
+
+/** Who is on a topic, as of the server's last presence diff. */
+export interface PresenceState {
+  /** How many users are on the topic. */
+  count: number;
+  /** The members; null above the server's `max-members` (1,000), where only `count` is sent. */
+  users: PresenceMember[] | null;
+}
+
+/** A client signal (e.g. `typing`) from another connection on the topic: the server's message. */
+export interface Signal<D = unknown> {
+  type: 'signal';
+  topic: string;
+  /** The signal's name, one of the server's allow-list (`tasksync.signals.events`, default `typing`). */
+  event: string;
+  /** The sender's user id (from its token; the sending connection never gets its own signal). */
+  from: string;
+  data?: D;
+}
+
+/** Options of {@link TaskSyncClient.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * Watch who is on the topic: a snapshot after every (re)connect, then diffs
+   * (`sub.presence()`, the `presence`, `join` and `leave` events). WebSocket only.
+   */
+  presence?: boolean;
+}

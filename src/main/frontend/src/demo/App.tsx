@@ -1,13 +1,12 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { wsUrlFromLocation, type TokenRequest } from '@tasksync/client';
+import type { TokenRequest, TransportFactory } from '@tasksync/client';
+import { wsUrlFromLocation } from '@tasksync/client/helpers';
 import { ConnectionStatus, WebSocketProvider } from '@tasksync/client/react';
 import { sseTransport } from '@tasksync/client/sse';
 import { DevModeOffError, fetchDevToken } from './devApi';
 import { Session } from './Session';
 
 export const PRESET_USERS = ['alice', 'bob', 'carol'];
-/** Where WebSockets do not get through, the demo falls back to Server-Sent Events. */
-const SSE = sseTransport();
 
 interface ActiveSession {
   user: string;
@@ -15,6 +14,8 @@ interface ActiveSession {
   manualToken: string | null;
   /** Bumped to remount the provider, i.e. start a brand-new client. */
   generation: number;
+  /** Where WebSockets do not get through, the demo falls back to Server-Sent Events (one per client: it counts that client's failures). */
+  transport: TransportFactory;
 }
 
 function userFromUrl(): string {
@@ -57,7 +58,7 @@ export function App() {
         setProblem(err instanceof Error ? err.message : String(err));
       }
     }
-    setSession({ user, manualToken, generation: ++generation.current });
+    setSession({ user, manualToken, generation: ++generation.current, transport: sseTransport() });
   }, []);
 
   // ?user=bob auto-connects, which is what "open another tab" relies on.
@@ -129,7 +130,7 @@ export function App() {
         <WebSocketProvider
           key={session.generation}
           url={() => wsUrlFromLocation(window.location)}
-          sse={SSE}
+          transport={session.transport}
           getToken={(request: TokenRequest) => session.manualToken ?? tokenFor(session.user, request)}
         >
           <Session user={session.user} devMode={devMode === 'on'} presetUsers={PRESET_USERS} />

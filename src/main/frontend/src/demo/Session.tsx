@@ -1,5 +1,6 @@
 import { useReducer, useRef, useState, type FormEvent } from 'react';
-import { applyTaskUpdate, type Task, type TaskEventName, type TaskUpdate } from '@tasksync/client';
+import type { Task, TaskEventName, TaskUpdate } from '@tasksync/client';
+import { applyTaskUpdate } from '@tasksync/client/helpers';
 import { ConnectionStatus, useTaskSyncClient, useTaskSyncEvent } from '@tasksync/client/react';
 import { fetchDevHistory, newTaskId, publishTaskEvent } from './devApi';
 import { AppliedEvents } from './history';

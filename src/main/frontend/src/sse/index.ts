@@ -1,1 +1,1 @@
-export { SseParser, sseTransport, type SseEvent } from './sse';
+export { SseParser, sseTransport, sseUrlFromWsUrl, type SseEvent, type SseOptions } from './sse';

@@ -1,4 +1,4 @@
-import type { Task, TaskUpdate } from './types';
+import type { Task, TaskUpdate } from '@tasksync/client';
 
 /**
  * Task list reducer: created/updated upsert (merging fields, since an update
