@@ -79,14 +79,15 @@ describe('presence', () => {
     expect(sub.presence()).toEqual({ count: 1, users: [ann] });
   });
 
-  it('after a reconnect: joined at connect, then subscribed again with presence:true, the old members forgotten', async () => {
+  it('after a reconnect: joined and watched at connect (presence=), nothing sent, the old members forgotten', async () => {
     const { client, closes } = setup();
     const sub = client.subscribe('list:1', { presence: true });
     const plain = client.subscribe('list:2');
     const ws = await start(client);
     expect(ws.query.get('topics')).toBe('list:1,list:2');
+    expect(ws.query.get('presence')).toBe('list:1'); // not list:2
     ws.serverAccept();
-    expect(ws.sent).toEqual([{ action: 'subscribe', topic: 'list:1', presence: true }]); // not list:2
+    expect(ws.sent).toEqual([]);
     ws.serverSend({ type: 'presence_state', topic: 'list:1', users: [ann, bob], count: 2 });
     ws.serverClose(1006);
     h.clock.advance(closes[0].retryInMs!);
@@ -96,7 +97,8 @@ describe('presence', () => {
     ws2.serverAccept();
     expect(sub.state).toBe('subscribed');
     expect(plain.state).toBe('subscribed');
-    expect(ws2.sent).toEqual([{ action: 'subscribe', topic: 'list:1', presence: true }]);
+    expect(ws2.query.get('presence')).toBe('list:1');
+    expect(ws2.sent).toEqual([]);
     expect(sub.presence()).toBeNull(); // not the list from before the drop
     ws2.serverSend({ type: 'presence_state', topic: 'list:1', users: [bob], count: 1 });
     expect(sub.presence()).toEqual({ count: 1, users: [bob] });

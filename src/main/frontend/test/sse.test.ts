@@ -350,16 +350,28 @@ describe('back from SSE to WebSocket', () => {
     expect(FakeSocket.last.query.get('since')).toBe('e3');
   });
 
-  it('presence asked for while on SSE (receive-only) is watched once the background WebSocket takes over', async () => {
+  it('presence asked for while on SSE (receive-only) reconnects the stream with presence=, and the background WebSocket watches it too', async () => {
     const t = await onSse();
     const sub = t.client.subscribe('list:1', { presence: true });
     expect(sub.state).toBe('subscribed');
+    h.clock.advance(0);
+    await settle();
+    expect(server.calls).toHaveLength(2); // the stream again, now watching list:1
+    expect(server.calls[0].aborted).toBe(true);
+    const url = new URL(server.last.url);
+    expect(url.searchParams.get('topics')).toBe('list:1');
+    expect(url.searchParams.get('presence')).toBe('list:1');
+    server.greet({ topics: ['list:1'], resumed: true });
+    server.last.push(`event: presence_state\ndata: ${JSON.stringify({ type: 'presence_state', topic: 'list:1', users: [{ user_id: 'u1' }], count: 1 })}\n\n`);
+    await settle();
+    expect(sub.presence()).toEqual({ count: 1, users: [{ user_id: 'u1' }] });
     h.clock.advance(10_000);
     const ws = FakeSocket.last;
+    expect(ws.query.get('presence')).toBe('list:1');
     ws.serverAccept();
     await settle();
     expect(t.client.transport).toBe('websocket');
-    expect(ws.sent).toEqual([{ action: 'subscribe', topic: 'list:1', presence: true }]);
+    expect(ws.sent).toEqual([]); // watched from the start: nothing to ask
     ws.serverSend({ type: 'presence_state', topic: 'list:1', users: [{ user_id: 'u2' }], count: 1 });
     expect(sub.presence()).toEqual({ count: 1, users: [{ user_id: 'u2' }] });
   });

@@ -291,12 +291,15 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
 
   function open(t: string): void {
     token = t;
-    // Every live topic joins at connect, with the one resume point: nothing is re-subscribed
-    // by message, so a reconnect sends nothing the rate limiter would count.
+    // Every live topic joins at connect, with the one resume point, and those watched for
+    // presence are watched from the start: nothing is re-subscribed by message, so a reconnect
+    // sends nothing the rate limiter would count.
     const topics: string[] = [];
+    const presence: string[] = [];
     for (const e of live()) {
       e.atConnect = !e.topic.includes(',') && topics.length < cfg.maxSubscriptions;
       if (e.atConnect) topics.push(e.topic);
+      if (e.atConnect && e.presence) presence.push(e.topic);
     }
     welcomed = false;
     queue = [];
@@ -311,7 +314,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     let c: Transport | null = null;
     try {
       c = (options.transport ?? webSocketTransport).open(
-        { url: resolve(options.url), token: t, topics, since: (options.resume ?? true) ? lastEventId : null },
+        { url: resolve(options.url), token: t, topics, presence, since: (options.resume ?? true) ? lastEventId : null },
         {
           open: guard(() => {
             offlineEvent = false;
@@ -551,14 +554,12 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     user.set('subscribed');
     const joined = Array.isArray(info.topics) ? info.topics : null;
     for (const e of live()) {
-      // Presence is never replayed: forget it, a fresh snapshot follows the subscribe below.
+      // Presence is never replayed: forget it, the connection's fresh snapshot follows.
       e.members = undefined;
       // Refused topics get an error frame right after this one. A server that does not list
-      // the topics joined (older than topics at connect) gets subscribe messages. The URL
-      // cannot ask for presence: topics watched are subscribed again with "presence":true.
+      // the topics joined (older than topics at connect) gets subscribe messages.
       if (e.atConnect && (joined ? joined.includes(e.topic) : !conn!.duplex)) {
         for (const s of e.subs) s.set('subscribed');
-        if (e.presence) subscribeMessage(e);
       } else if (!e.atConnect || !joined) request(e);
     }
     scheduleRefresh((info as { expires_at?: unknown }).expires_at);
@@ -621,10 +622,6 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
       entries.delete(e.topic);
       return failLocally(e.subs, 'Invalid topic', e.topic);
     }
-    subscribeMessage(e);
-  }
-
-  function subscribeMessage(e: Entry): void {
     enqueue(() => (entries.get(e.topic) === e ? { action: 'subscribe', topic: e.topic, presence: e.presence } : null));
   }
 
@@ -665,7 +662,7 @@ export function createTaskSyncClient<M extends TopicMap = TopicMap>(options: Tas
     else if (first.state === 'subscribed') sub.set('subscribed');
     if (opts?.presence && !e.presence) {
       e.presence = true;
-      if (welcomed) subscribeMessage(e);
+      request(e);
     }
     return sub;
   }

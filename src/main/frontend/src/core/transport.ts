@@ -21,6 +21,8 @@ export interface ConnectRequest {
   token: string;
   /** Topics to join at connect. */
   topics: readonly string[];
+  /** Those of `topics` whose presence is watched from the start (`presence=`). */
+  presence: readonly string[];
   /** Resume point: the id of the last event seen, from any stream. */
   since: string | null;
 }
@@ -44,8 +46,8 @@ export interface TransportFactory {
 
 /** WebSocket: the token, topics and resume point travel in the query string (browsers cannot set headers). */
 export const webSocketTransport: TransportFactory = {
-  open({ url, token, topics, since }, h, env) {
-    const ws = new env.WebSocket(buildSocketUrl(url, token, since, topics));
+  open({ url, token, topics, presence, since }, h, env) {
+    const ws = new env.WebSocket(buildSocketUrl(url, token, since, topics, presence));
     ws.onopen = () => h.open();
     ws.onmessage = (ev) => h.message(String(ev.data));
     ws.onclose = (ev) => h.close(ev.code ?? ABNORMAL, ev.reason ?? '');

@@ -63,7 +63,7 @@ const STATUS_CODES: Record<number, number> = { 401: 4001, 403: 4003, 429: 4029, 
  * reconnecting to the client's own backoff.
  */
 const sseStream: TransportFactory = {
-    open({ url, token, topics, since }, h, env) {
+    open({ url, token, topics, presence, since }, h, env) {
       const abort = new AbortController();
       let done = false;
       const end = (code: number, reason: string) => {
@@ -75,7 +75,7 @@ const sseStream: TransportFactory = {
       const headers: Record<string, string> = { Accept: 'text/event-stream', Authorization: `Bearer ${token}` };
       if (since) headers['Last-Event-ID'] = since;
       (async () => {
-        const res = await (env.fetch ?? fetch)(buildSocketUrl(url, null, null, topics), { headers, cache: 'no-store', signal: abort.signal });
+        const res = await (env.fetch ?? fetch)(buildSocketUrl(url, null, null, topics, presence), { headers, cache: 'no-store', signal: abort.signal });
         if (!res.ok || !res.body) {
           let body: { code?: unknown; reason?: unknown } = {};
           try {
