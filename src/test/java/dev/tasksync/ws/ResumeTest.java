@@ -70,6 +70,23 @@ class ResumeTest {
     }
 
     @Test
+    void subscribingAgainToATopicJoinedAtConnectDoesNotAskForASecondResync() {
+        String topic = "list:" + user;
+        String first = "t0-" + user;
+        dapr.publish(first, Map.of("topic", topic, "event", "ADDED", "data", Map.of()));
+        for (int i = 1; i <= 101; i++) { // more than the topic's history keeps: t0 is evicted, its id still known
+            dapr.publish("t" + i + "-" + user, Map.of("topic", topic, "event", "UPDATED", "data", Map.of()));
+        }
+        try (var ws = WsClient.open(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + Tokens.withTopics(user, "list:*")
+                + "&topics=" + topic + "&since=" + first), new HttpHeaders())) {
+            assertThat(ws.next().path("resumed").asBoolean(true)).isFalse();
+            assertThat(ws.next().path("type").asString()).isEqualTo("resync_required");
+            subscribe(ws, topic); // e.g. a client adding presence to a topic it holds
+            ws.expectNoMessage(Duration.ofMillis(300));
+        }
+    }
+
+    @Test
     void redeliveredEventReachesClientsOnce() {
         try (var ws = WsClient.connectAs(port, user)) {
             String id = "dup-" + user;
