@@ -714,12 +714,12 @@ class Background:
                 self.proc.kill()
 
 
-def daprd(app_id, pod, bootstrap, app_port=None):
+def daprd(app_id, pod, bootstrap, app_port=None, grpc_port=None):
     binary = subprocess.run(["src/test/dapr/build-daprd.sh"], cwd=ROOT, check=True, capture_output=True,
                             text=True).stdout.strip().splitlines()[-1]
     http = free_port()
     args = [binary, "--mode", "standalone", "--app-id", app_id, "--dapr-http-port", str(http),
-            "--dapr-grpc-port", str(free_port()), "--dapr-internal-grpc-port", str(free_port()),
+            "--dapr-grpc-port", str(grpc_port or free_port()), "--dapr-internal-grpc-port", str(free_port()),
             "--dapr-listen-addresses", "127.0.0.1", "--dapr-internal-grpc-listen-address", "127.0.0.1",
             "--metrics-port", str(free_port()), "--metrics-listen-address", "127.0.0.1",
             "--resources-path", "components", "--config", "src/test/dapr/config.yaml", "--log-level", "warn"]
@@ -1546,6 +1546,93 @@ def presence_run(profile, variant, run):
     return out
 
 
+def kafka_log(data_dir, topic):
+    """Records and bytes in partition 0 of `topic` in a Kafka data directory, read from the log
+    segments' record-batch headers (baseOffset 8 bytes, batchLength 4, ..., lastOffsetDelta at 23)."""
+    records = size = 0
+    for seg in sorted(Path(data_dir).glob(f"**/{topic}-0/*.log")):
+        data = seg.read_bytes()
+        pos = 0
+        while pos + 27 <= len(data):
+            length = int.from_bytes(data[pos + 8:pos + 12], "big")
+            if length <= 0 or pos + 12 + length > len(data):
+                break
+            records += int.from_bytes(data[pos + 23:pos + 27], "big") + 1
+            size += 12 + length
+            pos += 12 + length
+    return records, size
+
+
+def presence_dapr(profile):
+    """Issue #13, the replication cost of presence: one server with its own daprd and one Kafka
+    broker, `presence_subscribers` (10,000) users each subscribed with presence to ONE topic. The
+    replica publishes its changes every publish interval (200 ms) and its whole state every heartbeat
+    (5 s: 10k entries = 20 parts of 500) to tasksync-presence, and gets them back through its
+    sidecar (a replica receives every replica's messages, its own included). Over a steady window
+    (no changes: heartbeats only) and a churn window (`presence_churn_rate` users/s joining and
+    leaving, as in `presence`): presence messages and bytes written to Kafka (read from the
+    partition's log segments: record count and record-batch bytes, Kafka's own framing included),
+    per second, and the CPU of tasksync, daprd and Kafka in cores."""
+    n = profile["presence_subscribers"]
+    topic, grace = "bench:presence", profile["presence_grace_s"]
+    data = Path(f"/tmp/pbench-kafka-{os.getpid()}")
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    cp = f"{ROOT}/target/test-classes:{ROOT}/target/classes:" + (OUT / "classpath.txt").read_text().strip()
+    kafka = Background("kafka", [java(), "-Xmx1g", f"-Djava.io.tmpdir={data}", "-cp", cp,
+                                 "dev.tasksync.e2e.support.KafkaBrokerMain", "0",
+                                 "task-updates,task-updates-dlq,tasksync-presence,tasksync-signals"])
+    bootstrap = kafka.wait_log("KAFKA_READY").split("KAFKA_READY ", 1)[1].split()[0]
+    grpc = free_port()
+    server = Server("presence-dapr", [f"--tasksync.sidecar.grpc-port={grpc}", f"--tasksync.presence.grace={grace}s"],
+                    jvm=fastpath_jvm(profile), gc_log=True)
+    server.wait_ready()
+    side = daprd("tasksync", "pbench-presence-0", bootstrap, server.port, grpc_port=grpc)
+    out = {"subscribers": n, "kafka_data": str(data)}
+    try:
+        opened = open_clients([server], n, "presence-dapr", topic=topic, conns_per_user="1",
+                              extra=["--name-claim", "true", "--presence", "true"])
+        out.update(connected=opened.connected, failed=opened.failed)
+        time.sleep(12)  # two heartbeats of the full state have gone out
+
+        def window(label, seconds, **groups):
+            r0, b0 = kafka_log(data, "tasksync-presence")
+            load, mark = loadavg(), server.gc_mark()
+            win = CpuWindow([server], daprd=[side], kafka=[kafka], **groups)
+            time.sleep(seconds)
+            win.stop()
+            r1, b1 = kafka_log(data, "tasksync-presence")
+            row = {"seconds": round(win.wall, 1), "messages": r1 - r0, "bytes": b1 - b0,
+                   "messages_per_s": round((r1 - r0) / win.wall, 2), "bytes_per_s": round((b1 - b0) / win.wall),
+                   "bytes_per_message": round((b1 - b0) / max(1, r1 - r0)),
+                   "server_cores": win.cores("server"), "daprd_cores": win.cores("daprd"),
+                   "kafka_cores": win.cores("kafka"), "machine_cores": win.cores("machine"),
+                   **server.gc(mark), "loadavg": load}
+            log("presence via daprd", label, row)
+            return row
+
+        out["steady"] = window("steady", profile["presence_dapr_s"])
+        rate, hold_ms = profile["presence_churn_rate"], profile["presence_churn_hold_ms"]
+        lead = hold_ms / 1000 + grace + 2
+        churner = Tool("LoadClient", ["--mode", "presence-churn", "--servers", server.url[len("http://"):],
+                                      "--sources", sources(8), "--secret", SECRET, "--topic", topic,
+                                      "--user-offset", 10_000_000, "--rate", rate, "--hold-ms", hold_ms,
+                                      "--seconds", round(lead + profile["presence_dapr_s"] + 1), "--name-claim", "true"],
+                       "presence-dapr-churn")
+        churner.read("started", timeout=120)
+        time.sleep(lead)
+        out["churn"] = {"rate_per_s": rate, **window("churn", profile["presence_dapr_s"])}
+        churner.wait("churned", timeout=120)
+        stop_all(opened.procs)
+    finally:
+        side.stop()
+        server.stop()
+        kafka.stop()
+    out["server"] = server.info()
+    shutil.rmtree(data, ignore_errors=True)
+    return out
+
+
 def presence(profile):
     """Issue #13, the cost of presence on one server: `presence_subscribers` (10,000) subscribers of
     ONE topic, in each of `presence_variants` (a number of users, and the member limit: above
@@ -1621,16 +1708,17 @@ PROFILES = {
     # Issue #13's cost of presence: `bench.py --profile presence`. Variants: 10k users (above the
     # default member limit of 1,000: counts only) and 1,000 users with 10 connections each, limit
     # raised to 2,000 so that the churners keep it listing members.
-    "presence": {"scenarios": ["presence"], **FASTPATH_FULL, "repeats": 2, "presence_subscribers": 10_000,
+    "presence": {"scenarios": ["presence", "presence_dapr"], **FASTPATH_FULL, "repeats": 2, "presence_subscribers": 10_000,
                  "presence_variants": [{"name": "counts", "users": 10_000},
                                        {"name": "lists", "users": 1_000, "max_members": 2_000}],
                  "presence_grace_s": 10, "presence_churn_rate": 20, "presence_churn_hold_ms": 2000,
-                 "presence_churn_s": 15},
+                 "presence_churn_s": 15, "presence_dapr_s": 20},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
              "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
              "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression, "sse": sse,
-             "wire": wire, "podsize": podsize, "presence": presence}
+             "wire": wire, "podsize": podsize, "presence": presence,
+             "presence_dapr": presence_dapr}
 
 
 def machine(profile):
