@@ -1732,6 +1732,18 @@ def machine(profile):
             "image_jvm": " ".join(image_jvm()), "client_jvm": " ".join(CLIENT_JVM)}
 
 
+def git_commit():
+    """The commit the run was built from, "+dirty" when the work tree has changes; None outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def profile_value(text):
     """--set key=value: JSON if it parses (numbers, lists), else the text itself (JVM flags)."""
     try:
@@ -1766,6 +1778,7 @@ def main():
         sys.exit(f"unknown scenarios: {unknown}")
     results = {"profile": a.tag or a.profile, "settings": profile, "machine": machine(profile),
                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nofile": hard,
+               "command": " ".join(["bench.py", *sys.argv[1:]]), "commit": git_commit(),
                "loadavg_start": loadavg()}
     t0 = time.time()
     for name in names:

@@ -91,6 +91,8 @@ def tables(r):
              f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}."
              + (f" Load average at the start: {', '.join(map(str, r['loadavg_start']))}." if "loadavg_start" in r else ""),
              "", f"Server JVM (issue #7 scenarios): `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+    if r.get("command"):
+        lines[1:1] = ["", f"Command: `{r['command']}`" + (f", code at `{r['commit']}`." if r.get("commit") else ".")]
     if m.get("fastpath_server_jvm") and any(k in r for k in FAST_KEYS):
         lines += [f"Server JVM (fastpath scenarios): `{m['fastpath_server_jvm']}` on {m.get('server_java_version', '?')}.", ""]
     lines += ["Server CPU figures are the tasksync processes' CPU (user + system, /proc/<pid>/stat) over the "
