@@ -714,12 +714,12 @@ class Background:
                 self.proc.kill()
 
 
-def daprd(app_id, pod, bootstrap, app_port=None):
+def daprd(app_id, pod, bootstrap, app_port=None, grpc_port=None):
     binary = subprocess.run(["src/test/dapr/build-daprd.sh"], cwd=ROOT, check=True, capture_output=True,
                             text=True).stdout.strip().splitlines()[-1]
     http = free_port()
     args = [binary, "--mode", "standalone", "--app-id", app_id, "--dapr-http-port", str(http),
-            "--dapr-grpc-port", str(free_port()), "--dapr-internal-grpc-port", str(free_port()),
+            "--dapr-grpc-port", str(grpc_port or free_port()), "--dapr-internal-grpc-port", str(free_port()),
             "--dapr-listen-addresses", "127.0.0.1", "--dapr-internal-grpc-listen-address", "127.0.0.1",
             "--metrics-port", str(free_port()), "--metrics-listen-address", "127.0.0.1",
             "--resources-path", "components", "--config", "src/test/dapr/config.yaml", "--log-level", "warn"]
@@ -1322,6 +1322,349 @@ def moderate_warm(profile):
     return with_median(runs, server, connections=2 * users, seconds=profile["moderate_seconds"], warmup=warm)
 
 
+# ---------------------------------------------------------------- presence (issue #13, profile presence)
+
+def presence_stats(procs, command="stats"):
+    """stats() plus the load clients' presence counters (snapshots and diffs received, their bytes,
+    the most presence frames one connection received) since the last call."""
+    parts = [p.command(command, command) for p in procs]
+    out = {k: sum(s[k] for s in parts) for k in ("received", "open", "closed_by_server", "presence_states",
+                                                 "presence_state_bytes", "presence_diffs", "presence_diff_bytes",
+                                                 "other_frames")}
+    out["presence_state_max_bytes"] = max(s["presence_state_max_bytes"] for s in parts)
+    out["presence_max_per_connection"] = max(s["presence_max_per_connection"] for s in parts)
+    out["close_codes"] = ",".join(filter(None, (s["close_codes"] for s in parts)))
+    return out
+
+
+def server_stats(server):
+    """The server's /stats (admin): presence members, diffs sent."""
+    req = urllib.request.Request(server.url + "/stats", headers={"Authorization": "Bearer " + admin_token()})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def presence_token(user, topic, name=None):
+    """An HS256 JWT for `user` granted `topic`, with a `name` claim (presence info) when given."""
+    import base64, hashlib, hmac
+    enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    head = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = {"sub": user, "topics": [topic], "iat": int(time.time()), "exp": int(time.time()) + 3600}
+    if name:
+        claims["name"] = name
+    body = enc(json.dumps(claims).encode())
+    sig = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{enc(sig)}"
+
+
+class RawWs:
+    """A bare-socket WebSocket client (no extension): sends masked text frames, reads whole frames."""
+
+    def __init__(self, server, token):
+        import base64
+        self.s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.s.sendall((f"GET /ws?token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += self.s.recv(1)
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise RuntimeError(f"no upgrade: {head[:200]!r}")
+
+    def _exact(self, n):
+        b = bytearray()
+        while len(b) < n:
+            chunk = self.s.recv(n - len(b))
+            if not chunk:
+                raise EOFError("closed")
+            b += chunk
+        return bytes(b)
+
+    def recv(self):
+        b0, b1 = self._exact(2)
+        n = b1 & 0x7F
+        n = int.from_bytes(self._exact(2), "big") if n == 126 else int.from_bytes(self._exact(8), "big") if n == 127 else n
+        return b0 & 0x0F, self._exact(n)
+
+    def recv_text(self, prefix):
+        """The next text frame whose payload starts with `prefix` (others skipped)."""
+        while True:
+            op, payload = self.recv()
+            if op == 1 and payload.startswith(prefix):
+                return payload
+
+    def send_text(self, text):
+        data = text.encode()
+        mask = os.urandom(4)
+        n = len(data)
+        head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + n.to_bytes(2, "big"))
+        self.s.sendall(head + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(data)))
+
+    def close(self):
+        self.s.close()
+
+
+def presence_probe(server, topic):
+    """The sizes a client sees on a topic as it stands: the reply to {"action":"presence"} (asked
+    without subscribing) and a presence_state snapshot (subscribing with presence, then leaving at
+    once: the probe user joins no diff within the diff interval... it is one more member after it)."""
+    ws = RawWs(server, presence_token("presence-probe", topic, "Presence probe"))
+    ws.recv_text(b'{"type":"connected"')
+    ws.send_text(json.dumps({"action": "presence", "topic": topic}))
+    reply = ws.recv_text(b'{"action":"presence"')
+    ws.send_text(json.dumps({"action": "subscribe", "topic": topic, "presence": True}))
+    state = ws.recv_text(b'{"type":"presence_state"')
+    ws.close()
+    r, st = json.loads(reply), json.loads(state)
+    return {"reply_bytes": len(reply), "snapshot_bytes": len(state), "reply_count": r.get("count"),
+            "reply_users_listed": len(r["users"]) if "users" in r else None,
+            "snapshot_users_listed": len(st["users"]) if "users" in st else None}
+
+
+def presence_run(profile, variant, run):
+    """One run of one variant, on a fresh server: see presence()."""
+    n, users = profile["presence_subscribers"], variant["users"]
+    per_user = n // users
+    topic = "bench:presence"
+    grace = profile["presence_grace_s"]
+    name = f"presence-{variant['name']}-{run}"
+    extra = [f"--tasksync.presence.grace={grace}s"]  # the default, 10 s, unless the profile says otherwise
+    if variant.get("max_members"):
+        extra.append(f"--tasksync.presence.max-members={variant['max_members']}")
+    server = Server(name, extra, jvm=fastpath_jvm(profile), gc_log=True)
+    server.wait_ready()
+    client_args = ["--name-claim", "true", "--threads", 2]
+
+    def opening(label, presence_on, offset=0):
+        return open_clients([server], n, f"{name}-{label}", topic=topic, conns_per_user=str(per_user),
+                            user_offset=offset, extra=[*client_args, "--presence", str(presence_on).lower()])
+
+    def drained():
+        # the members' grace runs out and one more diff interval passes: the topic is empty again
+        time.sleep(grace + 2.5)
+
+    # Warm-up (not recorded): the same opening with presence, closed again.
+    w = opening("warm", True)
+    stop_all(w.procs)
+    drained()
+    out = {"subscribers": n, "users": users, "connections_per_user": per_user}
+    for presence_on in (False, True):
+        key = "presence" if presence_on else "plain"
+        time.sleep(1)
+        heap0 = server.live_heap()
+        load, mark = loadavg(), server.gc_mark()
+        opened = opening(key, presence_on)
+        time.sleep(2)  # the first snapshots' diffs (one per diff interval) have gone out
+        st = presence_stats(opened.procs)
+        heap1 = server.live_heap()
+        out[key] = {"connected": opened.connected, "failed": opened.failed, "open_ms": opened.ms, **opened.cpu,
+                    "live_heap_per_connection_kib": round((heap1 - heap0) / 1024 / max(1, opened.connected), 2),
+                    "presence_states": st["presence_states"], "presence_state_bytes": st["presence_state_bytes"],
+                    "presence_state_max_bytes": st["presence_state_max_bytes"],
+                    "presence_diffs_during_open": st["presence_diffs"], **server.gc(mark), "loadavg": load}
+        log(name, key, out[key])
+        if not presence_on:
+            stop_all(opened.procs)
+            drained()
+    watchers = opened
+    time.sleep(1.5)
+    out["probe"] = presence_probe(server, topic)
+    out["members_announced"] = server_stats(server)["presence"]["members"]
+    log(name, "probe", out["probe"], "members", out["members_announced"])
+    drained()  # the probe's own join and leave
+
+    # Steady churn: `rate` users a second join (their own connection, a plain subscribe) and leave
+    # `hold` later; measured once the leaves (grace after each close) flow as fast as the joins.
+    rate, hold_ms, window = profile["presence_churn_rate"], profile["presence_churn_hold_ms"], profile["presence_churn_s"]
+    lead = hold_ms / 1000 + grace + 2
+    idle = idle_rate([server], 5)
+    churner = Tool("LoadClient", ["--mode", "presence-churn", "--servers", server.url[len("http://"):], "--sources",
+                                  sources(8), "--secret", SECRET, "--topic", topic, "--user-offset", 10_000_000,
+                                  "--rate", rate, "--hold-ms", hold_ms, "--seconds", round(lead + window + 1),
+                                  "--name-claim", "true"], f"{name}-churn")
+    churner.read("started", timeout=120)
+    time.sleep(lead)
+    presence_stats(watchers.procs)
+    sent0 = server_stats(server)["presence"]["diffs_sent"]
+    load, mark = loadavg(), server.gc_mark()
+    win = CpuWindow([server], clients=watchers.procs, churn=[churner])
+    time.sleep(window)
+    win.stop()
+    st = presence_stats(watchers.procs)
+    sent = server_stats(server)["presence"]["diffs_sent"] - sent0
+    churned = churner.wait("churned", timeout=120)
+    net = win.cpu["server"] - idle * win.wall
+    out["churn"] = {"rate_per_s": rate, "hold_ms": hold_ms, "seconds": round(win.wall, 1), "churner": churned,
+                    "diffs_sent": sent, "diff_deliveries": st["presence_diffs"],
+                    "diff_bytes_per_delivery": round(st["presence_diff_bytes"] / max(1, st["presence_diffs"]), 1),
+                    "diffs_per_subscriber_per_s": round(st["presence_diffs"] / max(1, watchers.connected) / win.wall, 2),
+                    "server_cpu_s": round(win.cpu["server"], 3), "server_idle_cpu_s": round(idle * win.wall, 3),
+                    "server_cores": win.cores("server"),
+                    "server_cpu_us_per_diff": us_per(net, sent) if net > 0 else None,
+                    "server_cpu_us_per_diff_delivery": us_per(net, st["presence_diffs"]) if net > 0 else None,
+                    "server_cpu_us_per_churn_user": us_per(net, rate * win.wall) if net > 0 else None,
+                    "client_cores": win.cores("clients"), "churn_tool_cores": win.cores("churn"),
+                    "machine_cores": win.cores("machine"), "closed_by_server": st["closed_by_server"],
+                    **server.gc(mark), "loadavg": load}
+    log(name, "churn", out["churn"])
+    drained()
+
+    # Reconnect storm: every watcher drops at once and reconnects (same users, within the grace).
+    presence_stats(watchers.procs)
+    sent0 = server_stats(server)["presence"]["diffs_sent"]
+    load, mark = loadavg(), server.gc_mark()
+    win = CpuWindow([server], clients=watchers.procs)
+    for p in watchers.procs:
+        p.send("reconnect")
+    back = [p.read("reconnected", timeout=300) for p in watchers.procs]
+    reconnect_win = CpuWindow([server])
+    reconnect_win.c0, reconnect_win.t0 = win.c0, win.t0
+    reconnect_win.stop()
+    time.sleep(grace + 3)  # any leave the storm caused would be announced by now
+    win.stop()
+    st = presence_stats(watchers.procs)
+    sent = server_stats(server)["presence"]["diffs_sent"] - sent0
+    connected = sum(b["connected"] for b in back)
+    out["storm"] = {"reconnected": connected, "failed": sum(b["failed"] for b in back),
+                    "reconnect_ms": max(b["elapsed_ms"] for b in back),
+                    "server_cpu_s_to_reconnected": round(reconnect_win.cpu["server"], 2),
+                    "server_cpu_us_per_reconnect": us_per(reconnect_win.cpu["server"], connected),
+                    "observed_s": round(win.wall, 1), "server_cpu_s": round(win.cpu["server"], 2),
+                    "server_idle_cpu_s": round(idle * win.wall, 2),
+                    "presence_states": st["presence_states"], "presence_diffs": st["presence_diffs"],
+                    "diffs_sent": sent, "presence_max_per_connection": st["presence_max_per_connection"],
+                    "presence_frames_per_subscriber": round((st["presence_states"] + st["presence_diffs"]) / max(1, connected), 3),
+                    "other_frames": st["other_frames"], "open": st["open"], "closed_by_server": st["closed_by_server"],
+                    "close_codes": st["close_codes"], "members_announced": server_stats(server)["presence"]["members"],
+                    "client_cores": win.cores("clients"), "machine_cores": win.cores("machine"),
+                    **server.gc(mark), "loadavg": load}
+    log(name, "storm", out["storm"])
+    stop_all(watchers.procs, [churner])
+    server.stop()
+    out["server"] = server.info()
+    return out
+
+
+def kafka_log(data_dir, topic):
+    """Records and bytes in partition 0 of `topic` in a Kafka data directory, read from the log
+    segments' record-batch headers (baseOffset 8 bytes, batchLength 4, ..., lastOffsetDelta at 23)."""
+    records = size = 0
+    for seg in sorted(Path(data_dir).glob(f"**/{topic}-0/*.log")):
+        data = seg.read_bytes()
+        pos = 0
+        while pos + 27 <= len(data):
+            length = int.from_bytes(data[pos + 8:pos + 12], "big")
+            if length <= 0 or pos + 12 + length > len(data):
+                break
+            records += int.from_bytes(data[pos + 23:pos + 27], "big") + 1
+            size += 12 + length
+            pos += 12 + length
+    return records, size
+
+
+def presence_dapr(profile):
+    """Issue #13, the replication cost of presence: one server with its own daprd and one Kafka
+    broker, `presence_subscribers` (10,000) users each subscribed with presence to ONE topic. The
+    replica publishes its changes every publish interval (200 ms) and its whole state every heartbeat
+    (5 s: 10k entries = 20 parts of 500) to tasksync-presence, and gets them back through its
+    sidecar (a replica receives every replica's messages, its own included). Over a steady window
+    (no changes: heartbeats only) and a churn window (`presence_churn_rate` users/s joining and
+    leaving, as in `presence`): presence messages and bytes written to Kafka (read from the
+    partition's log segments: record count and record-batch bytes, Kafka's own framing included),
+    per second, and the CPU of tasksync, daprd and Kafka in cores."""
+    n = profile["presence_subscribers"]
+    topic, grace = "bench:presence", profile["presence_grace_s"]
+    data = Path(f"/tmp/pbench-kafka-{os.getpid()}")
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    cp = f"{ROOT}/target/test-classes:{ROOT}/target/classes:" + (OUT / "classpath.txt").read_text().strip()
+    kafka = Background("kafka", [java(), "-Xmx1g", f"-Djava.io.tmpdir={data}", "-cp", cp,
+                                 "dev.tasksync.e2e.support.KafkaBrokerMain", "0",
+                                 "task-updates,task-updates-dlq,tasksync-presence,tasksync-signals"])
+    bootstrap = kafka.wait_log("KAFKA_READY").split("KAFKA_READY ", 1)[1].split()[0]
+    grpc = free_port()
+    server = Server("presence-dapr", [f"--tasksync.sidecar.grpc-port={grpc}", f"--tasksync.presence.grace={grace}s"],
+                    jvm=fastpath_jvm(profile), gc_log=True)
+    server.wait_ready()
+    side = daprd("tasksync", "pbench-presence-0", bootstrap, server.port, grpc_port=grpc)
+    out = {"subscribers": n, "kafka_data": str(data)}
+    try:
+        opened = open_clients([server], n, "presence-dapr", topic=topic, conns_per_user="1",
+                              extra=["--name-claim", "true", "--presence", "true"])
+        out.update(connected=opened.connected, failed=opened.failed)
+        time.sleep(12)  # two heartbeats of the full state have gone out
+
+        def window(label, seconds, **groups):
+            r0, b0 = kafka_log(data, "tasksync-presence")
+            load, mark = loadavg(), server.gc_mark()
+            win = CpuWindow([server], daprd=[side], kafka=[kafka], **groups)
+            time.sleep(seconds)
+            win.stop()
+            r1, b1 = kafka_log(data, "tasksync-presence")
+            row = {"seconds": round(win.wall, 1), "messages": r1 - r0, "bytes": b1 - b0,
+                   "messages_per_s": round((r1 - r0) / win.wall, 2), "bytes_per_s": round((b1 - b0) / win.wall),
+                   "bytes_per_message": round((b1 - b0) / max(1, r1 - r0)),
+                   "server_cores": win.cores("server"), "daprd_cores": win.cores("daprd"),
+                   "kafka_cores": win.cores("kafka"), "machine_cores": win.cores("machine"),
+                   **server.gc(mark), "loadavg": load}
+            log("presence via daprd", label, row)
+            return row
+
+        out["steady"] = window("steady", profile["presence_dapr_s"])
+        rate, hold_ms = profile["presence_churn_rate"], profile["presence_churn_hold_ms"]
+        lead = hold_ms / 1000 + grace + 2
+        churner = Tool("LoadClient", ["--mode", "presence-churn", "--servers", server.url[len("http://"):],
+                                      "--sources", sources(8), "--secret", SECRET, "--topic", topic,
+                                      "--user-offset", 10_000_000, "--rate", rate, "--hold-ms", hold_ms,
+                                      "--seconds", round(lead + profile["presence_dapr_s"] + 1), "--name-claim", "true"],
+                       "presence-dapr-churn")
+        churner.read("started", timeout=120)
+        time.sleep(lead)
+        out["churn"] = {"rate_per_s": rate, **window("churn", profile["presence_dapr_s"])}
+        churner.wait("churned", timeout=120)
+        stop_all(opened.procs)
+    finally:
+        side.stop()
+        server.stop()
+        kafka.stop()
+    out["server"] = server.info()
+    shutil.rmtree(data, ignore_errors=True)
+    return out
+
+
+def presence(profile):
+    """Issue #13, the cost of presence on one server: `presence_subscribers` (10,000) subscribers of
+    ONE topic, in each of `presence_variants` (a number of users, and the member limit: above
+    tasksync.presence.max-members, 1,000 by default, a topic's presence is counts only). Per run, a
+    fresh server (the image's JVM flags), after a warm-up opening with presence:
+
+    - subscribe: the 10k connections open and subscribe without presence, then (once those are
+      gone and their grace has run out) with presence: server CPU per connection (handshake +
+      subscribe + snapshot) both ways, live heap per connection both ways (jmap -histo:live before
+      and after), the snapshots' sizes; then a probe client's reply to {"action":"presence"} and a
+      snapshot of the full topic;
+    - churn: `presence_churn_rate` users a second join (a connection of their own) and leave
+      `presence_churn_hold_ms` later; over `presence_churn_s`, once leaves flow too (after hold +
+      grace): diffs the server sent (/stats), diff deliveries received, diffs per subscriber per
+      second, server CPU per diff and per delivery net of the idle rate (the churners' own
+      handshakes and subscribes are in it: server_cpu_us_per_churn_user);
+    - storm: every subscriber drops at once and reconnects (same users, with presence): time until
+      all are subscribed again, server CPU until then and until grace + 3 s later, presence frames
+      each subscriber received (a snapshot each; diffs should be none: nobody left for longer than
+      the grace).
+
+    Single replica: no sidecar, so nothing is replicated (PresenceReplication publishes only with
+    one)."""
+    out = {}
+    for variant in profile["presence_variants"]:
+        runs = [presence_run(profile, variant, i) for i in range(profile["repeats"])]
+        flat = [{**{f"{k}_{x}": v for k in ("plain", "presence", "churn", "storm", "probe")
+                    for x, v in r[k].items() if isinstance(v, (int, float)) and not isinstance(v, bool)}} for r in runs]
+        out[variant["name"]] = {"variant": variant, "runs": runs, "median": median_of(flat)}
+    return out
+
+
 def server_start_seconds(server):
     """'Started TasksyncApplication in N seconds' from the server's log, or None."""
     m = re.search(r"Started \w+ in ([\d.]+) seconds", server.log_path.read_text(errors="replace"))
@@ -1362,11 +1705,20 @@ PROFILES = {
     "fastpath": {"scenarios": FASTPATH, **FASTPATH_FULL},
     # Issue #12's compression rows: `bench.py --profile transports`.
     "transports": {"scenarios": ["wire", "compression", "sse"], **FASTPATH_FULL},
+    # Issue #13's cost of presence: `bench.py --profile presence`. Variants: 10k users (above the
+    # default member limit of 1,000: counts only) and 1,000 users with 10 connections each, limit
+    # raised to 2,000 so that the churners keep it listing members.
+    "presence": {"scenarios": ["presence", "presence_dapr"], **FASTPATH_FULL, "repeats": 2, "presence_subscribers": 10_000,
+                 "presence_variants": [{"name": "counts", "users": 10_000},
+                                       {"name": "lists", "users": 1_000, "max_members": 2_000}],
+                 "presence_grace_s": 10, "presence_churn_rate": 20, "presence_churn_hold_ms": 2000,
+                 "presence_churn_s": 15, "presence_dapr_s": 20},
 }
 SCENARIOS = {"idle": idle, "personal": personal, "broadcast": broadcast, "ingest": ingest,
              "ingest_dapr": ingest_dapr, "churn": churn, "moderate": moderate, "route": route,
              "broadcast15k": broadcast15k, "handshake": handshake, "idle15k": idle15k, "compression": compression, "sse": sse,
-             "wire": wire, "podsize": podsize}
+             "wire": wire, "podsize": podsize, "presence": presence,
+             "presence_dapr": presence_dapr}
 
 
 def machine(profile):
@@ -1378,6 +1730,18 @@ def machine(profile):
             "server_java": server_java(), "server_java_version": java_version(server_java()),
             "server_jvm": " ".join(SERVER_JVM), "fastpath_server_jvm": " ".join(fastpath_jvm(profile)),
             "image_jvm": " ".join(image_jvm()), "client_jvm": " ".join(CLIENT_JVM)}
+
+
+def git_commit():
+    """The commit the run was built from, "+dirty" when the work tree has changes; None outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def profile_value(text):
@@ -1414,6 +1778,7 @@ def main():
         sys.exit(f"unknown scenarios: {unknown}")
     results = {"profile": a.tag or a.profile, "settings": profile, "machine": machine(profile),
                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nofile": hard,
+               "command": " ".join(["bench.py", *sys.argv[1:]]), "commit": git_commit(),
                "loadavg_start": loadavg()}
     t0 = time.time()
     for name in names:

@@ -91,6 +91,8 @@ def tables(r):
              f"({m['cpu']}), {m['mem_gib']} GiB; {m['java']}."
              + (f" Load average at the start: {', '.join(map(str, r['loadavg_start']))}." if "loadavg_start" in r else ""),
              "", f"Server JVM (issue #7 scenarios): `{m['server_jvm']}`. Load-tool JVM: `{m['client_jvm']}`.", ""]
+    if r.get("command"):
+        lines[1:1] = ["", f"Command: `{r['command']}`" + (f", code at `{r['commit']}`." if r.get("commit") else ".")]
     if m.get("fastpath_server_jvm") and any(k in r for k in FAST_KEYS):
         lines += [f"Server JVM (fastpath scenarios): `{m['fastpath_server_jvm']}` on {m.get('server_java_version', '?')}.", ""]
     lines += ["Server CPU figures are the tasksync processes' CPU (user + system, /proc/<pid>/stat) over the "
@@ -98,6 +100,10 @@ def tables(r):
               "handshake completed in it.", ""]
     if any(k in r for k in FAST_KEYS):
         lines += fastpath(r)
+    if "presence" in r:
+        lines += presence(r)
+    if "presence_dapr" in r:
+        lines += presence_dapr(r)
     if "wire" in r:
         lines += wire(r)
     if "idle" in r:
@@ -280,6 +286,88 @@ def fastpath(r):
     for (binary, version, flags, initial, most), names in jvms.items():
         lines.append(f"Servers of {'; '.join(names)}: `{binary}` ({version}), flags `{flags}`"
                      + (f"; the JVM's heap here: initial {initial} MiB, max {most} MiB" if most else "") + ".")
+    lines.append("")
+    return lines
+
+
+PRESENCE_ROWS = [
+    ("subscribe, presence off: server CPU µs per connection (handshake + subscribe)", "plain", "server_cpu_us_per_handshake", 1),
+    ("subscribe with presence: server CPU µs per connection (handshake + subscribe + snapshot)", "presence", "server_cpu_us_per_handshake", 1),
+    ("opening all subscribers, presence off / on: wall ms", None, ("plain", "presence", "open_ms"), 0),
+    ("live heap KiB per connection, presence off", "plain", "live_heap_per_connection_kib", 2),
+    ("live heap KiB per connection, with presence", "presence", "live_heap_per_connection_kib", 2),
+    ("presence_state bytes received over the opening (all subscribers)", "presence", "presence_state_bytes", 0),
+    ("largest presence_state during the opening (bytes)", "presence", "presence_state_max_bytes", 0),
+    ("presence_state of the full topic (bytes, probe)", "probe", "snapshot_bytes", 0),
+    ("reply to {\"action\":\"presence\"} (bytes, probe)", "probe", "reply_bytes", 0),
+    ("churn: diffs sent (whole window)", "churn", "diffs_sent", 0),
+    ("churn: diffs per subscriber per second", "churn", "diffs_per_subscriber_per_s", 2),
+    ("churn: bytes per diff delivery", "churn", "diff_bytes_per_delivery", 1),
+    ("churn: server cores (idle rate included)", "churn", "server_cores", 2),
+    ("churn: server CPU µs per diff (net of idle)", "churn", "server_cpu_us_per_diff", 0),
+    ("churn: server CPU µs per diff delivery (net of idle)", "churn", "server_cpu_us_per_diff_delivery", 1),
+    ("storm: all reconnected and subscribed after (ms)", "storm", "reconnect_ms", 0),
+    ("storm: server CPU s until then", "storm", "server_cpu_s_to_reconnected", 2),
+    ("storm: server CPU µs per reconnect", "storm", "server_cpu_us_per_reconnect", 1),
+    ("storm: server CPU s, storm + grace + 3 s", "storm", "server_cpu_s", 2),
+    ("storm: presence frames per subscriber (the snapshot and any diff)", "storm", "presence_frames_per_subscriber", 3),
+    ("storm: presence_diff deliveries (all subscribers)", "storm", "presence_diffs", 0),
+    ("storm: most presence frames one subscriber received", "storm", "presence_max_per_connection", 0),
+]
+
+
+def presence(r):
+    """Issue #13: the cost of presence, one column per variant, each cell the median and every run."""
+    pr = {k: x for k, x in r["presence"].items() if isinstance(x, dict) and "runs" in x}
+    names = list(pr)
+
+    def cell(sc, section, key, digits):
+        vals = [x[section].get(key) for x in sc["runs"]]
+        med = sc["median"].get(f"{section}_{key}")
+        fmt = lambda x: "–" if x is None else v(round(x) if digits == 0 and isinstance(x, float) else x, digits)
+        return f"**{fmt(med)}**" + ("" if len(vals) == 1 else f" ({', '.join(fmt(x) for x in vals)})")
+
+    head = []
+    for n in names:
+        sc = pr[n]
+        var, run0 = sc["variant"], sc["runs"][0]
+        head.append(f"{n}: {run0['users']:,} users × {run0['connections_per_user']} connection(s), member limit "
+                    f"{var.get('max_members', 1000):,}")
+    lines = [f"Issue #13, presence: {pr[names[0]]['runs'][0]['subscribers']:,} subscribers of one topic, one server, "
+             "single replica (no sidecar). Each cell: the **median**, then every run.", "",
+             "| | " + " | ".join(head) + " |", "|---|" + "---|" * len(names)]
+    for label, section, key, digits in PRESENCE_ROWS:
+        cells = []
+        for n in names:
+            sc = pr[n]
+            if section is None:
+                a, b, k = key
+                cells.append(f"{cell(sc, a, k, digits)} / {cell(sc, b, k, digits)}")
+            else:
+                cells.append(cell(sc, section, key, digits))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append("| load avg (1 min) at each run's opening | " + " | ".join(
+        ", ".join(str(x["presence"]["loadavg"][0]) for x in pr[n]["runs"]) for n in names) + " |")
+    lines.append("")
+    return lines
+
+
+def presence_dapr(r):
+    """Issue #13: presence replicated through a real daprd and Kafka, one replica."""
+    d = r["presence_dapr"]
+    lines = [f"Issue #13, presence replication: one replica with its daprd and one Kafka broker, {d.get('connected', 0):,} "
+             "users each subscribed with presence to one topic. Messages and bytes: records and record-batch bytes "
+             "appended to tasksync-presence in Kafka (what every replica's sidecar consumes).", "",
+             "| window | seconds | messages/s | bytes/s | bytes per message | tasksync cores | daprd cores | Kafka cores | "
+             "whole machine (cores) | load avg (1 min) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for key, label in (("steady", "steady (heartbeats only)"), ("churn", "churn")):
+        w = d.get(key)
+        if w:
+            if key == "churn":
+                label = f"churn: {w['rate_per_s']} users/s joining and leaving"
+            lines.append(f"| {label} | {w['seconds']} | {v(w['messages_per_s'], 2)} | {v(w['bytes_per_s'])} | "
+                         f"{v(w['bytes_per_message'])} | {v(w['server_cores'], 2)} | {v(w['daprd_cores'], 2)} | "
+                         f"{v(w['kafka_cores'], 2)} | {v(w['machine_cores'], 2)} | {w['loadavg'][0]} |")
     lines.append("")
     return lines
 

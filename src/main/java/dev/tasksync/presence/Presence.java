@@ -74,6 +74,15 @@ public final class Presence implements Hub.SubscriptionListener {
         final Set<Recipient> watchers = new LinkedHashSet<>();
         int announced;
         boolean dirty;
+        // The snapshot and the query reply as they stand, encoded once for every watcher and asker
+        // until the topic changes (set, flush): a burst of subscribes encodes them once, not once each.
+        Frame snapshot;
+        Frame reply;
+
+        void changed() {
+            snapshot = null;
+            reply = null;
+        }
 
         TopicState(String name) {
             this.name = name;
@@ -225,6 +234,13 @@ public final class Presence implements Hub.SubscriptionListener {
     }
 
     private Frame state(String type, TopicState t) {
+        if (type == null) {
+            return t.reply != null ? t.reply : (t.reply = encodeState(null, t));
+        }
+        return t.snapshot != null ? t.snapshot : (t.snapshot = encodeState(type, t));
+    }
+
+    private Frame encodeState(String type, TopicState t) {
         if (t.announced > maxMembers) {
             return messages.presence(type, t.name, null, t.announced);
         }
@@ -275,6 +291,9 @@ public final class Presence implements Hub.SubscriptionListener {
             }
         }
         t.announced += joins.size() - leaves.size();
+        if (!joins.isEmpty() || !leaves.isEmpty()) {
+            t.changed();
+        }
         if ((!joins.isEmpty() || !leaves.isEmpty()) && !t.watchers.isEmpty()) {
             Frame diff = t.announced > maxMembers
                     ? messages.presenceDiff(t.name, null, null, t.announced)
@@ -309,6 +328,7 @@ public final class Presence implements Hub.SubscriptionListener {
             m = new MemberState();
             t.members.put(key.user(), m);
         }
+        t.changed(); // a member's connections or info: the snapshot shows them
         Integer old = n == 0 ? m.perReplica.remove(replica) : m.perReplica.put(replica, n);
         int before = old == null ? 0 : old;
         m.total += n - before;

@@ -18,12 +18,20 @@ final class Jwt {
     }
 
     static String hs256(String secret, String userId, String topicGrant, int ttlSeconds) {
+        return hs256(secret, userId, topicGrant, ttlSeconds, null);
+    }
+
+    /** With a {@code name} claim when {@code name} is not null (what presence shows as the user's info). */
+    static String hs256(String secret, String userId, String topicGrant, int ttlSeconds, String name) {
         if (secret == null) {
             throw new IllegalArgumentException("--secret is required");
         }
         Instant now = Instant.now();
         var claims = new JWTClaimsSet.Builder().subject(userId).issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plusSeconds(ttlSeconds)));
+        if (name != null) {
+            claims.claim("name", name);
+        }
         if (topicGrant != null) {
             claims.claim("topics", List.of(topicGrant));
         }

@@ -57,9 +57,21 @@ import org.HdrHistogram.Recorder;
  * <p>{@code --transport sse} holds Server-Sent Events streams ({@code GET /sse}, the topic named at
  * connect) instead of WebSockets; each event's {@code data:} is counted as a WebSocket frame is.
  *
+ * <p>{@code --presence true} subscribes to {@code --topic} with {@code "presence":true}; {@code stats}
+ * then also counts the presence frames received ({@code presence_state}, {@code presence_diff}),
+ * their bytes, and the most any one connection received since the last {@code stats}
+ * ({@code presence_*}). {@code --name-claim true} gives every token a {@code name} claim (the
+ * presence {@code info} others see). {@code reconnect} drops every connection at once and opens
+ * them again (same users, same subscription), then prints {@code reconnected}.
+ *
  * <p>Mode {@code churn} instead opens and closes connections for a fixed time and reports
  * completed handshakes (token verified, greeting received) per second; it prints
  * {@code started} when its clock starts.
+ *
+ * <p>Mode {@code presence-churn} opens {@code --rate} connections per second for {@code --seconds},
+ * each for a user of its own (from {@code --user-offset}) subscribing to {@code --topic}, and closes
+ * each {@code --hold-ms} after it opened: a steady stream of users joining and leaving a topic.
+ * It prints {@code started}, then {@code churned}.
  */
 public final class LoadClient {
 
@@ -67,6 +79,8 @@ public final class LoadClient {
     private static final byte[] EVENT_ID = "\"id\":\"ev-".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SSE_EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PRESENCE_STATE = "{\"type\":\"presence_state\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PRESENCE_DIFF = "{\"type\":\"presence_diff\"".getBytes(StandardCharsets.US_ASCII);
 
     private final BenchArgs args;
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
@@ -76,6 +90,18 @@ public final class LoadClient {
     private final boolean deflate;
     // --transport sse: Server-Sent Events streams instead of WebSockets.
     private final boolean sse;
+    // --presence true: subscribe with "presence":true.
+    private final boolean presence;
+    private final boolean nameClaim;
+    /** Presence frames received since the last {@code stats}: snapshots and diffs, with their bytes. */
+    private final AtomicLong presenceStates = new AtomicLong();
+    private final AtomicLong presenceStateBytes = new AtomicLong();
+    private final AtomicLong presenceStateMaxBytes = new AtomicLong();
+    private final AtomicLong presenceDiffs = new AtomicLong();
+    private final AtomicLong presenceDiffBytes = new AtomicLong();
+    /** Every other frame after the subscription (pongs, errors, replies), since the last {@code stats}. */
+    private final AtomicLong otherFrames = new AtomicLong();
+    private final List<Session> sessions = java.util.Collections.synchronizedList(new ArrayList<>());
     private final java.util.concurrent.ConcurrentHashMap<Long, StampStat> stamps = new java.util.concurrent.ConcurrentHashMap<>();
     private String[] tokens;
     private final AtomicLong received = new AtomicLong();
@@ -101,14 +127,19 @@ public final class LoadClient {
         this.trackStamps = Boolean.parseBoolean(args.string("stamps", "false"));
         this.deflate = Boolean.parseBoolean(args.string("deflate", "false"));
         this.sse = "sse".equals(args.string("transport", "ws"));
+        this.presence = Boolean.parseBoolean(args.string("presence", "false"));
+        this.nameClaim = Boolean.parseBoolean(args.string("name-claim", "false"));
     }
 
     public static void main(String[] argv) throws Exception {
         BenchArgs args = BenchArgs.parse(argv);
         LoadClient client = new LoadClient(args);
         try {
-            if ("churn".equals(args.string("mode", "hold"))) {
+            String mode = args.string("mode", "hold");
+            if ("churn".equals(mode)) {
                 client.churn();
+            } else if ("presence-churn".equals(mode)) {
+                client.presenceChurn();
             } else {
                 client.hold();
             }
@@ -152,6 +183,22 @@ public final class LoadClient {
                     duplicatesTotal += dup;
                     printStats("stats", interval, got, dup);
                 }
+                case "reconnect" -> {
+                    // Every connection dropped at once (no close handshake: as a network blip or a
+                    // replica dying looks to the server), then all opened again.
+                    long t0 = System.nanoTime();
+                    synchronized (channels) {
+                        channels.forEach(Channel::close);
+                        channels.clear();
+                    }
+                    sessions.clear();
+                    ready.set(0);
+                    failed.set(0);
+                    closedByServer.set(0);
+                    openAll(connections);
+                    Out.print("reconnected", "connected", ready.get(), "failed", failed.get(),
+                            "elapsed_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), "cpu_s", Out.cpuSeconds());
+                }
                 case "total" -> {
                     printStats("total", accumulated, receivedTotal, duplicatesTotal);
                     accumulated.reset();
@@ -188,7 +235,23 @@ public final class LoadClient {
                 "p99_us", h.getValueAtPercentile(99), "p999_us", h.getValueAtPercentile(99.9),
                 "max_us", h.getMaxValue(), "min_us", h.getMinValue(),
                 "open", ready.get() - closedByServer.get(), "closed_by_server", closedByServer.get(),
-                "close_codes", String.join(",", closeCodes), "cpu_s", Out.cpuSeconds());
+                "close_codes", String.join(",", closeCodes), "cpu_s", Out.cpuSeconds(),
+                "presence_states", presenceStates.getAndSet(0), "presence_state_bytes", presenceStateBytes.getAndSet(0),
+                "presence_state_max_bytes", presenceStateMaxBytes.getAndSet(0),
+                "presence_diffs", presenceDiffs.getAndSet(0), "presence_diff_bytes", presenceDiffBytes.getAndSet(0),
+                "presence_max_per_connection", maxPresencePerSession(), "other_frames", otherFrames.getAndSet(0));
+    }
+
+    /** The most presence frames one connection received since the last call (each then starts over). */
+    private long maxPresencePerSession() {
+        long max = 0;
+        synchronized (sessions) {
+            for (Session s : sessions) {
+                max = Math.max(max, s.presenceFrames);
+                s.presenceFrames = 0;
+            }
+        }
+        return max;
     }
 
     /** Frames seen with one publisher stamp, and the slowest of them. */
@@ -201,7 +264,9 @@ public final class LoadClient {
         Semaphore inFlight = new Semaphore(args.integer("concurrency", 256));
         for (int i = 0; i < connections; i++) {
             inFlight.acquire();
-            Channel ch = connect(i, new Session(i, inFlight::release));
+            Session session = new Session(i, inFlight::release);
+            sessions.add(session);
+            Channel ch = connect(i, session);
             if (ch != null) {
                 channels.add(ch);
             }
@@ -229,6 +294,37 @@ public final class LoadClient {
                 "handshakes_per_s", Math.round(ready.get() / seconds),
                 "handshake_p50_us", h.getValueAtPercentile(50), "handshake_p99_us", h.getValueAtPercentile(99),
                 "cpu_s", Out.cpuSeconds());
+    }
+
+    /** A steady stream of users joining and leaving {@code --topic}: see the class comment. */
+    private void presenceChurn() throws InterruptedException {
+        double rate = args.decimal("rate", 10);
+        int holdMs = args.integer("hold-ms", 2000);
+        long seconds = args.integer("seconds", 10);
+        Out.print("started", "cpu_s", Out.cpuSeconds());
+        long started = System.nanoTime();
+        long end = started + TimeUnit.SECONDS.toNanos(seconds);
+        int opened = 0;
+        for (int k = 0; ; k++) {
+            long due = started + (long) (k * 1e9 / rate);
+            if (due >= end) {
+                break;
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            Channel ch = connect(k, new Session(k, () -> { }));
+            if (ch != null) {
+                ch.eventLoop().schedule(() -> {
+                    ch.close();
+                }, holdMs, TimeUnit.MILLISECONDS);
+                opened++;
+            }
+        }
+        TimeUnit.MILLISECONDS.sleep(holdMs + 500L);
+        Out.print("churned", "opened", opened, "subscribed", ready.get(), "failed", failed.get(),
+                "seconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0, "cpu_s", Out.cpuSeconds());
     }
 
     private Channel connect(int index, Session session) {
@@ -307,6 +403,8 @@ public final class LoadClient {
         private boolean greeted;
         private boolean released;
         long connectStarted;
+        /** Presence frames this connection received since {@link #maxPresencePerSession} last looked. */
+        volatile long presenceFrames;
         /** SSE: bytes of the stream not yet split into events (an event may span chunks). */
         private ByteBuf pending;
         /** Event ids ({@link #eventKey}) received in the current {@link #generation}; on this connection's event loop only. */
@@ -335,7 +433,7 @@ public final class LoadClient {
                 return minted[index];
             }
             return Jwt.hs256(args.string("secret", null), userId(),
-                    args.string("topic", null), args.integer("token-ttl-s", 3600));
+                    args.string("topic", null), args.integer("token-ttl-s", 3600), nameClaim ? "Bench " + userId() : null);
         }
 
         String userId() {
@@ -390,6 +488,9 @@ public final class LoadClient {
                 return;
             }
             long sent = sentMicros(buf);
+            if (sent <= 0 && countPresence(buf)) {
+                return;
+            }
             if (sent > 0) {
                 long us = Math.max(0, nowMicros() - sent);
                 received.incrementAndGet();
@@ -403,6 +504,24 @@ public final class LoadClient {
                     }
                 }
             }
+        }
+
+        /** Counts a presence frame; false when {@code buf} is none (then it is counted as another frame). */
+        private boolean countPresence(ByteBuf buf) {
+            int bytes = buf.readableBytes();
+            if (startsWith(buf, PRESENCE_DIFF)) {
+                presenceDiffs.incrementAndGet();
+                presenceDiffBytes.addAndGet(bytes);
+            } else if (startsWith(buf, PRESENCE_STATE)) {
+                presenceStates.incrementAndGet();
+                presenceStateBytes.addAndGet(bytes);
+                presenceStateMaxBytes.accumulateAndGet(bytes, Math::max);
+            } else {
+                otherFrames.incrementAndGet();
+                return true;
+            }
+            presenceFrames++;
+            return true;
         }
 
         private void countDuplicate(long key) {
@@ -428,7 +547,8 @@ public final class LoadClient {
             }
             String topic = args.string("topic", null);
             if (topic != null && !sse && s.contains("\"connected\"")) {
-                ctx.writeAndFlush(new TextWebSocketFrame("{\"action\":\"subscribe\",\"topic\":\"" + topic + "\"}"));
+                ctx.writeAndFlush(new TextWebSocketFrame("{\"action\":\"subscribe\",\"topic\":\"" + topic + "\""
+                        + (presence ? ",\"presence\":true}" : "}")));
                 return; // ready once "subscribed" arrives
             }
             greeted = true;
@@ -524,6 +644,18 @@ public final class LoadClient {
             }
         }
         return inSeq ? (pid << 40) | seq : -1;
+    }
+
+    private static boolean startsWith(ByteBuf buf, byte[] prefix) {
+        if (buf.readableBytes() < prefix.length) {
+            return false;
+        }
+        for (int j = 0; j < prefix.length; j++) {
+            if (buf.getByte(buf.readerIndex() + j) != prefix[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOf(ByteBuf buf, byte[] needle) {

@@ -126,6 +126,34 @@ class PresenceMergeTest {
         assertThat(query.path("count").asInt()).isEqualTo(4);
     }
 
+    @Test
+    void oneSnapshotIsEncodedForEveryWatcherUntilTheTopicChanges() {
+        presence.delta("B", 0, 1000, List.of(entry("bob", 1)));
+        presence.flush();
+        watcher.take();
+        Watcher second = new Watcher("w2");
+        Watcher third = new Watcher("w3");
+        presence.watch(second, TOPIC);
+        presence.watch(third, TOPIC);
+        Frame snapshot = second.take().get(0);
+        assertThat(third.take().get(0)).isSameAs(snapshot);
+        assertThat(presence.query(TOPIC)).isSameAs(presence.query(TOPIC));
+        // bob opens a second connection: the next snapshot and reply show it, before any diff.
+        presence.delta("B", 1, 1100, List.of(entry("bob", 2)));
+        Watcher fourth = new Watcher("w4");
+        presence.watch(fourth, TOPIC);
+        JsonNode fresh = JSON.readTree(fourth.take().get(0).bytes());
+        assertThat(fresh.path("users").get(0).path("connections").asInt()).isEqualTo(2);
+        assertThat(JSON.readTree(presence.query(TOPIC).bytes()).path("users").get(0).path("connections").asInt())
+                .isEqualTo(2);
+        // carol joins: as of the diff, every new snapshot has her.
+        presence.delta("B", 2, 1200, List.of(entry("carol", 1)));
+        presence.flush();
+        Watcher fifth = new Watcher("w5");
+        presence.watch(fifth, TOPIC);
+        assertThat(JSON.readTree(fifth.take().get(0).bytes()).path("count").asInt()).isEqualTo(2);
+    }
+
     private static Entry entry(String user, int count) {
         return new Entry(new Key(TOPIC, user), count, Map.of("name", user.toUpperCase()));
     }
