@@ -2,7 +2,7 @@
 import { act, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectionStatus, WebSocketProvider, useTaskSyncEvent, useTopic } from '../src/react';
+import { ConnectionStatus, WebSocketProvider, usePresence, useTaskSyncEvent, useTopic } from '../src/react';
 import { FakeSocket, flush, makeHarness, type Harness } from './fakes';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -27,6 +27,16 @@ function Tasks() {
   return <ul data-testid="tasks">{ids.join(',')}</ul>;
 }
 
+function Who() {
+  const [signals, setSignals] = useState<string[]>([]);
+  const { state, presence, signal } = usePresence('list:2', (m) => setSignals((x) => [...x, `${m.from}:${m.event}`]));
+  return (
+    <button data-testid="who" data-state={state} data-signals={signals.join(',')} onClick={() => signal('typing', { n: 1 })}>
+      {presence ? `${presence.count}:${(presence.users ?? []).map((u) => u.user_id).join(',')}` : 'none'}
+    </button>
+  );
+}
+
 function App({ showB = true }: { showB?: boolean }) {
   return (
     <WebSocketProvider url="ws://x/ws" getToken={() => 'tok'} env={h.env}>
@@ -35,6 +45,7 @@ function App({ showB = true }: { showB?: boolean }) {
       <Topic name="list:1" id="a" />
       {showB && <Topic name="list:1" id="b" />}
       <Topic name="secret:1" id="secret" />
+      <Who />
     </WebSocketProvider>
   );
 }
@@ -65,7 +76,7 @@ afterEach(async () => {
 describe('react layer in a DOM', () => {
   it('shows connected only after the welcome frame, and topic state per subscription', async () => {
     expect($('status').textContent).toBe('connecting');
-    expect(FakeSocket.last.query.get('topics')).toBe('list:1,secret:1');
+    expect(FakeSocket.last.query.get('topics')).toBe('list:1,secret:1,list:2');
     await server((ws) => ws.serverOpen());
     expect($('status').textContent).toBe('connecting');
     expect($('a').getAttribute('data-state')).toBe('subscribing');
@@ -81,7 +92,7 @@ describe('react layer in a DOM', () => {
   });
 
   it('delivers user and topic events to the components, and unmounting one holder keeps the topic', async () => {
-    await server((ws) => ws.serverAccept({ topics: ['list:1', 'secret:1'] }));
+    await server((ws) => ws.serverAccept({ topics: ['list:1', 'secret:1', 'list:2'] }));
     await server((ws) => {
       ws.serverSend({ type: 'task_update', event: 'task.created', task: { id: 't1' }, id: 'e1' });
       ws.serverSend({ topic: 'list:1', event: 'ADDED', data: { n: 1 }, id: 'e2' });
@@ -93,5 +104,23 @@ describe('react layer in a DOM', () => {
     expect(FakeSocket.last.sent.filter((m) => m.action === 'unsubscribe')).toEqual([]);
     await server((ws) => ws.serverSend({ topic: 'list:1', event: 'ADDED', data: { n: 2 }, id: 'e3' }));
     expect($('a').textContent).toBe('1,2');
+  });
+
+  it('usePresence: watched from the connect URL, re-renders on snapshot and diffs, passes signals both ways', async () => {
+    expect(FakeSocket.last.query.get('presence')).toBe('list:2');
+    await server((ws) => ws.serverAccept({ topics: ['list:1', 'secret:1', 'list:2'] }));
+    expect($('who').getAttribute('data-state')).toBe('subscribed');
+    expect($('who').textContent).toBe('none');
+    await server((ws) => ws.serverSend({ type: 'presence_state', topic: 'list:2', users: [{ user_id: 'u1' }], count: 1 }));
+    expect($('who').textContent).toBe('1:u1');
+    await server((ws) => ws.serverSend({ type: 'presence_diff', topic: 'list:2', joins: [{ user_id: 'u2' }], leaves: [], count: 2 }));
+    expect($('who').textContent).toBe('2:u1,u2');
+    await server((ws) => ws.serverSend({ type: 'signal', topic: 'list:2', event: 'typing', from: 'u2' }));
+    expect($('who').getAttribute('data-signals')).toBe('u2:typing');
+    await act(async () => {
+      ($('who') as HTMLButtonElement).click();
+      await flush();
+    });
+    expect(FakeSocket.last.sent).toContainEqual({ action: 'signal', topic: 'list:2', event: 'typing', data: { n: 1 } });
   });
 });

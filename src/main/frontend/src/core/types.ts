@@ -138,7 +138,8 @@ export interface Signal<D = unknown> {
 export interface SubscribeOptions {
   /**
    * Watch who is on the topic: a snapshot after every (re)connect, then diffs
-   * (`sub.presence()`, the `presence`, `join` and `leave` events). WebSocket only.
+   * (`sub.presence()`, the `presence`, `join` and `leave` events). Over SSE too: the topic
+   * goes in the connect URL (`presence=`).
    */
   presence?: boolean;
 }

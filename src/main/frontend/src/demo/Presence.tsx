@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { PresenceState, TopicSubscription } from '@tasksync/client';
-import { useTaskSyncClient } from '@tasksync/client/react';
+import { usePresence } from '@tasksync/client/react';
 
 /** The demo's shared list: who is on it (presence) and who is typing (signals). */
 const LIST = 'list:demo';
@@ -8,46 +7,27 @@ const TYPING_SHOWN_MS = 3_000;
 const TYPING_SENT_EVERY_MS = 1_000;
 
 export function PresencePanel({ user }: { user: string }) {
-  const client = useTaskSyncClient();
-  const sub = useRef<TopicSubscription | null>(null);
-  const [presence, setPresence] = useState<PresenceState | null>(null);
   const [typing, setTyping] = useState<Map<string, number>>(new Map());
   const lastSent = useRef(0);
+  // A fresh snapshot after every (re)connect, then diffs; other users' signals as they come.
+  const { presence, signal } = usePresence(LIST, ({ event, from }) => {
+    if (event === 'typing') setTyping((prev) => new Map(prev).set(from, Date.now() + TYPING_SHOWN_MS));
+  });
 
   useEffect(() => {
-    // The client asks for a fresh snapshot after every (re)connect; `presence` fires on each
-    // snapshot and diff (join/leave events would give the changes one by one).
-    const s = (sub.current = client.subscribe(LIST, { presence: true }));
-    setPresence(s.presence());
-    const offs = [
-      s.on('presence', setPresence),
-      s.on('signal', ({ event, from }) => {
-        if (event === 'typing') setTyping((prev) => new Map(prev).set(from, Date.now() + TYPING_SHOWN_MS));
-      }),
-      s.on('leave', ({ user_id }) =>
-        setTyping((prev) => {
-          const next = new Map(prev);
-          next.delete(user_id);
-          return next;
-        }),
-      ),
-    ];
     const timer = setInterval(() => {
       const now = Date.now();
-      setTyping((prev) => new Map([...prev].filter(([, until]) => until > now)));
+      // Expired typing lines, and those of users who left.
+      const here = new Set(presence?.users?.map((m) => m.user_id));
+      setTyping((prev) => new Map([...prev].filter(([u, until]) => until > now && (!presence?.users || here.has(u)))));
     }, 500);
-    return () => {
-      clearInterval(timer);
-      for (const off of offs) off();
-      s.unsubscribe();
-      sub.current = null;
-    };
-  }, [client]);
+    return () => clearInterval(timer);
+  }, [presence]);
 
   const onInput = () => {
     const now = Date.now();
     if (now - lastSent.current < TYPING_SENT_EVERY_MS) return;
-    if (sub.current?.signal('typing')) lastSent.current = now;
+    if (signal('typing')) lastSent.current = now;
   };
 
   const members = presence?.users ?? [];

@@ -1,5 +1,16 @@
-import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Status, SubscriptionState, TaskSyncClient, TaskSyncError, TaskSyncEvents, TaskSyncOptions, TopicEvent } from '@tasksync/client';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type {
+  PresenceState,
+  Signal,
+  Status,
+  SubscriptionState,
+  TaskSyncClient,
+  TaskSyncError,
+  TaskSyncEvents,
+  TaskSyncOptions,
+  TopicEvent,
+  TopicSubscription,
+} from '@tasksync/client';
 import { useTaskSync, type TaskSyncState } from './useTaskSync';
 
 const TaskSyncContext = createContext<TaskSyncState | null>(null);
@@ -49,22 +60,60 @@ export interface TopicState {
  * share the server subscription). Returns the subscription's state, re-rendering on changes.
  */
 export function useTopic<T = unknown>(topic: string | null | undefined, onEvent?: (event: TopicEvent<T>) => void): TopicState {
+  const { state, error } = useSubscription<T>(topic, false, onEvent);
+  return { state, error };
+}
+
+/** What {@link usePresence} returns: the subscription's state, who is on the topic, and a way to signal. */
+export interface PresenceHookState extends TopicState {
+  /** The members (`users` null above the server's max-members), or null until the snapshot after each (re)connect. */
+  presence: PresenceState | null;
+  /** Sends a signal (e.g. `'typing'`) to the topic's other subscribers; false when it cannot be sent now. */
+  signal(event: string, data?: unknown): boolean;
+}
+
+/**
+ * Subscribes to a topic with presence while mounted: re-renders on every snapshot and diff, and
+ * hands other users' signals to `onSignal`. Topic events go to `onEvent`, as with {@link useTopic}.
+ */
+export function usePresence<T = unknown>(
+  topic: string | null | undefined,
+  onSignal?: (signal: Signal) => void,
+  onEvent?: (event: TopicEvent<T>) => void,
+): PresenceHookState {
+  return useSubscription<T>(topic, true, onEvent, onSignal);
+}
+
+function useSubscription<T>(
+  topic: string | null | undefined,
+  presence: boolean,
+  onEvent?: (event: TopicEvent<T>) => void,
+  onSignal?: (signal: Signal) => void,
+): PresenceHookState {
   const client = useTaskSyncClient();
-  const latest = useRef(onEvent);
-  const [state, setState] = useState<TopicState>({ state: 'unsubscribed', error: null });
+  const latest = useRef({ onEvent, onSignal });
+  const sub = useRef<TopicSubscription | null>(null);
+  const [state, setState] = useState<Omit<PresenceHookState, 'signal'>>({ state: 'unsubscribed', error: null, presence: null });
   useEffect(() => {
-    latest.current = onEvent;
+    latest.current = { onEvent, onSignal };
   });
   useEffect(() => {
     if (!topic) return;
-    const sub = client.subscribe(topic);
-    const sync = () => setState({ state: sub.state, error: sub.error });
+    const s = (sub.current = client.subscribe(topic, { presence }));
+    const sync = () => setState({ state: s.state, error: s.error, presence: s.presence() });
     sync();
-    const offs = [sub.on('event', (e) => latest.current?.(e as TopicEvent<T>)), sub.on('state', sync)];
+    const offs = [
+      s.on('event', (e) => latest.current.onEvent?.(e as TopicEvent<T>)),
+      s.on('state', sync),
+      s.on('presence', sync),
+      s.on('signal', (m) => latest.current.onSignal?.(m)),
+    ];
     return () => {
       for (const off of offs) off();
-      sub.unsubscribe();
+      s.unsubscribe();
+      sub.current = null;
     };
-  }, [client, topic]);
-  return state;
+  }, [client, topic, presence]);
+  const signal = useCallback((event: string, data?: unknown) => sub.current?.signal(event, data) ?? false, []);
+  return { ...state, signal };
 }

@@ -5,7 +5,9 @@ export {
   useTaskSyncClient,
   useTaskSyncEvent,
   useTopic,
+  usePresence,
   useWebSocketStatus,
+  type PresenceHookState,
   type TopicState,
   type WebSocketProviderProps,
 } from './context';
