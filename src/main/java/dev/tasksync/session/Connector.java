@@ -9,8 +9,8 @@ import dev.tasksync.fanout.EventLog;
 import dev.tasksync.fanout.Frame;
 import dev.tasksync.fanout.Hub;
 import dev.tasksync.ops.RateLimitedLog;
-import dev.tasksync.presence.Presence;
 import dev.tasksync.ops.TasksyncMetrics;
+import dev.tasksync.presence.Presence;
 import dev.tasksync.wire.Close;
 import dev.tasksync.wire.CloseCodes;
 import dev.tasksync.wire.ServerMessages;
@@ -59,7 +59,6 @@ public final class Connector {
 
     public Connector(TokenVerifier verifier, Hub hub, EventLog log, ServerMessages messages, TasksyncMetrics metrics,
             ConnectionDrainer drainer, WebSocketProperties limits, Clock clock, Presence presence) {
-        this.presence = presence;
         this.verifier = verifier;
         this.hub = hub;
         this.events = log;
@@ -68,6 +67,7 @@ public final class Connector {
         this.drainer = drainer;
         this.limits = limits;
         this.clock = clock;
+        this.presence = presence;
         this.connectionEvents = new ChannelSession.Events() {
             @Override
             public void written(Frame frame) {
@@ -141,9 +141,9 @@ public final class Connector {
     /**
      * Joins an admitted client's connection to its user stream and the topics it named, with its
      * greeting ({@code greeting} is the transport's text for it; {@code transport} names it in the
-     * metrics) and any replay queued, so that no
-     * event published from now on can miss it; the frames wait in the connection until it is
-     * {@link ChannelSession#opened()}. {@link #closed} undoes it if the transport never answers.
+     * metrics) and any replay queued, so that no event published from now on can miss it; the
+     * frames wait in the connection until it is {@link ChannelSession#opened()}. {@link #closed}
+     * undoes it if the transport never answers.
      */
     public void join(ChannelSession c, Admission admission, String transport, String greeting) {
         metrics.opened(transport);
@@ -171,7 +171,8 @@ public final class Connector {
             }
         });
         c.joined(join.seq(), join.since());
-        // After the join, so the snapshot counts this connection; it waits behind the greeting.
+        // Presence watches start once the topics are joined: each snapshot queues behind the
+        // greeting, and the topic's unsubscribe at close also ends the watch.
         for (String topic : admission.params().presence()) {
             if (topics.contains(topic)) {
                 presence.watch(c, topic);
